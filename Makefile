@@ -1,0 +1,41 @@
+# Chorus: `make run` starts the product, `make test` proves it. Both install what is missing first.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+
+.PHONY: all deps build gui run test lint format fuzz bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+gui: deps
+	cd core/gui && npm run build
+
+run: build gui
+	scripts/run
+
+test: build gui
+	scripts/test
+
+lint: deps
+	scripts/lint
+
+format:
+	git ls-files 'core/*.cpp' 'core/*.hpp' 'tests/*.cpp' 'tests/*.hpp' 'bench/*.cpp' | xargs clang-format -i
+	cd core/gui && npx prettier --write src
+
+fuzz:
+	scripts/fuzz long
+
+bench: build
+	@echo "see bench/*/README.md"
+
+clean:
+	rm -rf $(BUILD_DIR) core/gui/dist
