@@ -1,0 +1,27 @@
+import { useHlsPlayer } from '../../hooks/useHlsPlayer';
+import { ErrorMessage } from '../ui/ErrorMessage';
+
+interface VideoPlayerProps {
+  src: string;
+  title: string;
+}
+
+/** The stream player: an HLS <video> with native controls; playback errors are shown under it. */
+export function VideoPlayer({ src, title }: VideoPlayerProps) {
+  const { videoRef, status, error } = useHlsPlayer(src);
+  return (
+    <div className="player" data-status={status}>
+      <video
+        ref={videoRef}
+        className="player__video"
+        aria-label={`Stream player: ${title}`}
+        controls
+        autoPlay
+        muted
+        loop
+        playsInline
+      />
+      {error && <ErrorMessage error={new Error(error)} />}
+    </div>
+  );
+}

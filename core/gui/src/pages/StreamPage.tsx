@@ -1,0 +1,57 @@
+import { ArrowLeft } from 'lucide-react';
+import { useCallback } from 'react';
+import { Link, useParams, useSearchParams } from 'react-router-dom';
+import { VideoPlayer } from '../components/player/VideoPlayer';
+import { streamTabs } from '../components/stream/streamTabs';
+import { VoiceBadge } from '../components/streams/VoiceBadge';
+import { TabView } from '../components/tabs/TabView';
+import { ErrorMessage } from '../components/ui/ErrorMessage';
+import { Loading } from '../components/ui/Loading';
+import { useAuth } from '../hooks/useAuth';
+import { useStream } from '../hooks/useStreams';
+
+/** One stream: the player, its title, and the tabs (Info now; Voice joins streamTabs later). */
+export function StreamPage() {
+  const { streamId } = useParams();
+  const id = Number(streamId);
+  const stream = useStream(id);
+  const { user } = useAuth();
+  const [params, setParams] = useSearchParams();
+  const onTabChange = useCallback(
+    (tab: string) => setParams({ tab }, { replace: true }),
+    [setParams],
+  );
+
+  if (!Number.isInteger(id) || id <= 0) {
+    return <ErrorMessage error={new Error('This stream address is not valid.')} />;
+  }
+  if (stream.isPending) return <Loading label="Loading stream…" />;
+  if (!stream.data || !user)
+    return <ErrorMessage error={stream.error} onRetry={() => void stream.refetch()} />;
+
+  const data = stream.data;
+  return (
+    <div className="page stream-page">
+      <Link to="/" className="back-link">
+        <ArrowLeft aria-hidden size={16} /> All streams
+      </Link>
+      {data.hls_url ? (
+        <VideoPlayer src={data.hls_url} title={data.title} />
+      ) : (
+        <div className="player player--empty">This stream has no video source.</div>
+      )}
+      {stream.error != null && <ErrorMessage error={stream.error} />}
+      <div className="stream-page__heading">
+        <h1 className="page__title">{data.title}</h1>
+        <VoiceBadge voice={data.voice} />
+      </div>
+      <TabView
+        tabs={streamTabs}
+        panelProps={{ stream: data, user }}
+        label="Stream"
+        initialId={params.get('tab') ?? undefined}
+        onChange={onTabChange}
+      />
+    </div>
+  );
+}
