@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { Credentials } from '../../lib/api/types';
 import { ErrorMessage } from '../ui/ErrorMessage';
 
@@ -19,6 +19,7 @@ interface AuthFormProps {
 export function AuthForm(props: AuthFormProps) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
+  const id = useId();
   const submit = (event: FormEvent) => {
     event.preventDefault();
     props.onSubmit({ username: username.trim(), password });
@@ -26,35 +27,45 @@ export function AuthForm(props: AuthFormProps) {
   return (
     <form className="card auth-form" onSubmit={submit} aria-labelledby="auth-form-title">
       <h1 id="auth-form-title">{props.title}</h1>
-      <label className="field">
-        <span>Username</span>
+      <div className="field">
+        <label htmlFor={`${id}-username`}>Username</label>
         <input
+          id={`${id}-username`}
           name="username"
           autoComplete="username"
           required
           minLength={props.showRules ? 3 : undefined}
           maxLength={32}
+          aria-describedby={props.showRules ? `${id}-username-hint` : undefined}
           value={username}
           onChange={(e) => setUsername(e.target.value)}
         />
         {props.showRules && (
-          <small className="field__hint">3–32 characters: letters, digits, _ . -</small>
+          <small id={`${id}-username-hint`} className="field__hint">
+            3–32 characters: letters, digits, _ . -
+          </small>
         )}
-      </label>
-      <label className="field">
-        <span>Password</span>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-password`}>Password</label>
         <input
+          id={`${id}-password`}
           name="password"
           type="password"
           autoComplete={props.passwordAutoComplete}
           required
           minLength={props.showRules ? 8 : undefined}
           maxLength={128}
+          aria-describedby={props.showRules ? `${id}-password-hint` : undefined}
           value={password}
           onChange={(e) => setPassword(e.target.value)}
         />
-        {props.showRules && <small className="field__hint">At least 8 characters.</small>}
-      </label>
+        {props.showRules && (
+          <small id={`${id}-password-hint`} className="field__hint">
+            At least 8 characters.
+          </small>
+        )}
+      </div>
       {props.error != null && <ErrorMessage error={props.error} />}
       <button type="submit" className="button button--primary" disabled={props.pending}>
         {props.pending ? 'Please wait…' : props.submitLabel}
