@@ -1,0 +1,106 @@
+// Starting and stopping a real chorusd for a test, with its own data dir, port and logs.
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chorusdBinary, guiDist, repoRoot } from './paths.mjs';
+import { freePort, waitFor, waitForExit } from './wait.mjs';
+
+const execFileAsync = promisify(execFile);
+
+export const kAdminUser = 'admin';
+export const kAdminPassword = 'adminpass123';
+const kStartTimeoutMs = 20_000;
+const kStopGraceMs = 5_000;
+
+/** Generates the demo HLS media under <dataDir>/media/demo (scripts/make-demo-media). */
+export async function makeDemoMedia(dataDir) {
+  const target = path.join(dataDir, 'media', 'demo');
+  const { stdout } = await execFileAsync(path.join(repoRoot, 'scripts', 'make-demo-media'), [target], {
+    timeout: 60_000,
+  });
+  if (!fs.existsSync(path.join(target, 'index.m3u8'))) {
+    throw new Error(`no demo media was generated (${stdout.trim()})`);
+  }
+  return target;
+}
+
+/**
+ * Starts chorusd on 127.0.0.1:<free port> with the data dir given, waits for GET /healthz,
+ * and returns { baseUrl, port, pid, logFile, stop }. `stop()` sends SIGTERM, waits a bounded
+ * time, then SIGKILLs that PID. Extra flags and environment variables may be passed.
+ */
+export async function startChorusd({ dataDir, extraArgs = [], env = {}, port, netnsExec = [] }) {
+  if (!fs.existsSync(chorusdBinary)) throw new Error(`${chorusdBinary} not found (run make build)`);
+  if (!fs.existsSync(path.join(guiDist, 'index.html'))) {
+    throw new Error(`${guiDist}/index.html not found (run: cd core/gui && npm run build)`);
+  }
+  const listenPort = port ?? (await freePort());
+  const logDir = path.join(dataDir, 'logs');
+  fs.mkdirSync(logDir, { recursive: true });
+  const logFile = path.join(logDir, 'chorusd.console.log');
+  const out = fs.openSync(logFile, 'a');
+  const args = [
+    '--listen',
+    `127.0.0.1:${listenPort}`,
+    '--data-dir',
+    dataDir,
+    '--log-dir',
+    logDir,
+    '--gui-dir',
+    guiDist,
+    ...extraArgs,
+  ];
+  const command = netnsExec.length ? netnsExec[0] : chorusdBinary;
+  const commandArgs = netnsExec.length ? [...netnsExec.slice(1), chorusdBinary, ...args] : args;
+  const child = spawn(command, commandArgs, {
+    cwd: dataDir,
+    env: { ...process.env, CHORUS_BOOTSTRAP_ADMIN: `${kAdminUser}:${kAdminPassword}`, ...env },
+    stdio: ['ignore', out, out],
+  });
+  fs.closeSync(out);
+  const baseUrl = `http://127.0.0.1:${listenPort}`;
+
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(child.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    if (!(await waitForExit(child, kStopGraceMs))) {
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+      await waitForExit(child, kStopGraceMs);
+    }
+  };
+
+  try {
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          throw new Error(`chorusd exited early (${child.exitCode ?? child.signalCode})`);
+        }
+        const response = await fetch(`${baseUrl}/healthz`);
+        return response.ok;
+      },
+      { timeoutMs: kStartTimeoutMs, intervalMs: 150, what: `${baseUrl}/healthz` },
+    );
+  } catch (error) {
+    await stop();
+    throw new Error(`${error.message}\n--- ${logFile} (tail) ---\n${tailOf(logFile)}`);
+  }
+  return { baseUrl, port: listenPort, pid: child.pid, logFile, child, stop };
+}
+
+/** Returns the last lines of a text file, for failure reports. */
+export function tailOf(file, lines = 30) {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
