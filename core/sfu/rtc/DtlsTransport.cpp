@@ -48,6 +48,7 @@ DtlsTransport::DtlsTransport(const DtlsContext& context, Role role, Listener& li
     if (read_bio_ != nullptr) BIO_free(read_bio_);
     read_bio_ = nullptr;
     state_ = State::kFailed;
+    construction_failed_ = true;
     return;
   }
   // An empty read BIO means "no datagram yet" (retry), not end of file.
@@ -57,6 +58,15 @@ DtlsTransport::DtlsTransport(const DtlsContext& context, Role role, Listener& li
   SSL_set_info_callback(ssl_, &DtlsTransport::InfoCallback);
   DTLS_set_timer_cb(ssl_, &DtlsTransport::TimerCallback);
   DTLS_set_link_mtu(ssl_, static_cast<long>(options_.mtu_bytes));
+  // SSL_set_tlsext_use_srtp returns 0 on success.
+  if (!options_.srtp_profiles.empty() &&
+      SSL_set_tlsext_use_srtp(ssl_, options_.srtp_profiles.c_str()) != 0) {
+    spdlog::error("[dtls] bad SRTP profile list role={} profiles={}", RoleName(role_),
+                  options_.srtp_profiles);
+    ERR_clear_error();
+    state_ = State::kFailed;
+    construction_failed_ = true;
+  }
   if (role_ == Role::kServer) {
     SSL_set_accept_state(ssl_);
   } else {
@@ -83,7 +93,8 @@ bool DtlsTransport::SetRemoteFingerprint(std::string_view algorithm, std::string
 }
 
 void DtlsTransport::Start() {
-  if (state_ == State::kFailed && ssl_ == nullptr) {
+  if (construction_failed_) {
+    construction_failed_ = false;  // report once
     listener_.OnDtlsFailed("DTLS transport could not be created");
     return;
   }

@@ -30,6 +30,9 @@ struct DtlsTransportOptions {
   // (RFC 6347 §4.2.4.1). OpenSSL gives up after 12 retries.
   std::chrono::milliseconds initial_retransmit_timeout{400};
   std::chrono::milliseconds max_retransmit_timeout{6000};
+  // SRTP profiles for this connection in preference order, OpenSSL syntax; empty means the
+  // context's (DtlsContext::kSrtpProfiles). Lets a test peer act like a client without GCM.
+  std::string srtp_profiles;
 };
 
 // Thread affinity: not thread-safe; create and use each transport on one thread (its worker).
@@ -106,6 +109,7 @@ class DtlsTransport {
   Listener& listener_;
   DtlsTransportOptions options_;
   State state_ = State::kNew;
+  bool construction_failed_ = false;  // reported by Start()
   SSL* ssl_ = nullptr;
   BIO* read_bio_ = nullptr;  // owned by ssl_
   std::unique_ptr<DtlsDatagramBio> write_bio_;
