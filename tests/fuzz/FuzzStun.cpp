@@ -51,11 +51,10 @@ void FixFingerprint(std::vector<std::uint8_t>& bytes) {
   const auto packet = StunPacket::Parse(bytes);
   if (!packet || !packet->HasFingerprint()) return;
   const std::size_t at = bytes.size() - stun::kFingerprintBytes;
-  const std::uint32_t crc =
-      stun::FingerprintCrc(std::span<const std::uint8_t>(bytes).first(stun::kHeaderBytes),
-                           std::span<const std::uint8_t>(bytes).subspan(
-                               stun::kHeaderBytes, at - stun::kAttributeHeaderBytes -
-                                                       stun::kHeaderBytes));
+  const std::uint32_t crc = stun::FingerprintCrc(
+      std::span<const std::uint8_t>(bytes).first(stun::kHeaderBytes),
+      std::span<const std::uint8_t>(bytes).subspan(
+          stun::kHeaderBytes, at - stun::kAttributeHeaderBytes - stun::kHeaderBytes));
   bytes[at] = static_cast<std::uint8_t>(crc >> 24);
   bytes[at + 1] = static_cast<std::uint8_t>(crc >> 16);
   bytes[at + 2] = static_cast<std::uint8_t>(crc >> 8);

@@ -19,9 +19,9 @@ namespace chorus::rtc {
 
 // What a datagram from the server meant to the client.
 struct IceClientResponse {
-  bool matched = false;          // a STUN response to one of our outstanding requests
-  bool success = false;          // ... a Binding success whose integrity verified
-  std::uint16_t error_code = 0;  // ... or a Binding error with this code
+  bool matched = false;                    // a STUN response to one of our outstanding requests
+  bool success = false;                    // ... a Binding success whose integrity verified
+  std::uint16_t error_code = 0;            // ... or a Binding error with this code
   std::optional<TransportAddress> mapped;  // XOR-MAPPED-ADDRESS of a success
 };
 

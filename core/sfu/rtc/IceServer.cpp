@@ -39,8 +39,7 @@ IceCheckResult IceServer::ProcessStun(std::span<const std::uint8_t> packet,
   }
   // A lite agent sends no checks, so it only answers Binding requests; Binding indications
   // (keepalives, RFC 8445 §11) need no answer.
-  if (request->Method() != stun::kMethodBinding ||
-      request->Class() != stun::StunClass::kRequest) {
+  if (request->Method() != stun::kMethodBinding || request->Class() != stun::StunClass::kRequest) {
     ++stats_.dropped_not_request;
     return {};
   }

@@ -42,8 +42,7 @@ bool HmacSha1(std::string_view key, std::span<const std::uint8_t> header,
   if (ctx == nullptr) return false;
   // OpenSSL refuses a null key pointer even with length 0; an empty password is still a key.
   static constexpr unsigned char kEmpty[1] = {0};
-  const auto* key_bytes =
-      key.empty() ? kEmpty : reinterpret_cast<const unsigned char*>(key.data());
+  const auto* key_bytes = key.empty() ? kEmpty : reinterpret_cast<const unsigned char*>(key.data());
   if (EVP_MAC_init(ctx, key_bytes, key.size(), nullptr) != 1) return false;
   if (EVP_MAC_update(ctx, header.data(), header.size()) != 1) return false;
   if (!body.empty() && EVP_MAC_update(ctx, body.data(), body.size()) != 1) return false;

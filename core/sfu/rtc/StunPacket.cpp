@@ -121,7 +121,9 @@ std::optional<StunPacket> StunPacket::Parse(std::span<const std::uint8_t> data) 
   return packet;
 }
 
-std::uint32_t StunPacket::ReadU32(std::size_t offset) const { return ReadU32At(data_, offset); }
+std::uint32_t StunPacket::ReadU32(std::size_t offset) const {
+  return ReadU32At(data_, offset);
+}
 
 std::uint64_t StunPacket::ReadU64(std::size_t offset) const {
   return (static_cast<std::uint64_t>(ReadU32(offset)) << 32) | ReadU32(offset + 4);
@@ -153,8 +155,8 @@ std::optional<TransportAddress> StunPacket::XorMappedAddress() const {
   // RFC 8489 §14.2: 0x00, family, X-Port (port XOR the cookie's high 16 bits), X-Address
   // (IPv4 XOR the cookie; IPv6 XOR cookie || transaction id).
   const std::uint8_t family = data_[xor_mapped_offset_ + 1];
-  const auto port = static_cast<std::uint16_t>(ReadU16At(data_, xor_mapped_offset_ + 2) ^
-                                               (kMagicCookie >> 16));
+  const auto port =
+      static_cast<std::uint16_t>(ReadU16At(data_, xor_mapped_offset_ + 2) ^ (kMagicCookie >> 16));
   const std::uint8_t* x_address = data_.data() + xor_mapped_offset_ + 4;
   // The XOR mask is the cookie followed by the transaction id: bytes 4..19 of the header.
   const std::uint8_t* mask = data_.data() + 4;
@@ -179,9 +181,9 @@ std::optional<StunErrorCode> StunPacket::ErrorCode() const {
   if (error_class < 3 || error_class > 6 || number > 99) return std::nullopt;
   StunErrorCode result;
   result.code = static_cast<std::uint16_t>(error_class * 100 + number);
-  result.reason = std::string_view(
-      reinterpret_cast<const char*>(data_.data() + error_code_offset_ + 4),
-      error_code_length_ - 4u);
+  result.reason =
+      std::string_view(reinterpret_cast<const char*>(data_.data() + error_code_offset_ + 4),
+                       error_code_length_ - 4u);
   return result;
 }
 
@@ -203,9 +205,8 @@ bool StunPacket::CheckIntegrity(std::string_view key) const {
 bool StunPacket::CheckFingerprint() const {
   if (fingerprint_offset_ == 0) return false;
   // FINGERPRINT is last, so the header's length already covers it as §14.7 requires.
-  const std::uint32_t crc = FingerprintCrc(data_.first(kHeaderBytes),
-                                           data_.subspan(kHeaderBytes,
-                                                         fingerprint_offset_ - kHeaderBytes));
+  const std::uint32_t crc = FingerprintCrc(
+      data_.first(kHeaderBytes), data_.subspan(kHeaderBytes, fingerprint_offset_ - kHeaderBytes));
   return crc == ReadU32(fingerprint_offset_ + kAttributeHeaderBytes);
 }
 

@@ -85,7 +85,9 @@ bool StunWriter::AddPriority(std::uint32_t priority) {
   return true;
 }
 
-bool StunWriter::AddUseCandidate() { return Append(kAttrUseCandidate, 0) != nullptr; }
+bool StunWriter::AddUseCandidate() {
+  return Append(kAttrUseCandidate, 0) != nullptr;
+}
 
 bool StunWriter::AddIceControlling(std::uint64_t tie_breaker) {
   std::uint8_t* value = Append(kAttrIceControlling, 8);
@@ -179,9 +181,9 @@ std::size_t StunWriter::WriteBindingSuccess(
   return writer.Finish();
 }
 
-std::size_t StunWriter::WriteBindingRequest(
-    std::span<std::uint8_t> out, std::span<const std::uint8_t, kTransactionIdBytes> id,
-    const StunBindingRequestParams& params) {
+std::size_t StunWriter::WriteBindingRequest(std::span<std::uint8_t> out,
+                                            std::span<const std::uint8_t, kTransactionIdBytes> id,
+                                            const StunBindingRequestParams& params) {
   StunWriter writer(out, MessageType(kMethodBinding, StunClass::kRequest), id);
   writer.AddUsername(params.username);
   writer.AddPriority(params.priority);

@@ -52,7 +52,8 @@ class StunWriter {
   // A Binding success response to `request_id` with XOR-MAPPED-ADDRESS `mapped`, then
   // MESSAGE-INTEGRITY (keyed by `key`) and FINGERPRINT. Returns bytes written or 0.
   static std::size_t WriteBindingSuccess(
-      std::span<std::uint8_t> out, std::span<const std::uint8_t, stun::kTransactionIdBytes> request_id,
+      std::span<std::uint8_t> out,
+      std::span<const std::uint8_t, stun::kTransactionIdBytes> request_id,
       const TransportAddress& mapped, std::string_view key);
 
   // A Binding request: USERNAME, PRIORITY, ICE-CONTROLLING/-CONTROLLED, USE-CANDIDATE if asked,
@@ -64,8 +65,9 @@ class StunWriter {
   // A Binding error response with ERROR-CODE; MESSAGE-INTEGRITY only if `key` is not empty (a 400
   // or 401 is sent without it, RFC 8489 §9.1.3), then FINGERPRINT. Returns bytes written or 0.
   static std::size_t WriteBindingError(
-      std::span<std::uint8_t> out, std::span<const std::uint8_t, stun::kTransactionIdBytes> request_id,
-      std::uint16_t code, std::string_view reason, std::string_view key);
+      std::span<std::uint8_t> out,
+      std::span<const std::uint8_t, stun::kTransactionIdBytes> request_id, std::uint16_t code,
+      std::string_view reason, std::string_view key);
 
  private:
   // Reserves an attribute header and padded value; returns a pointer to the value or nullptr.

@@ -147,8 +147,8 @@ TEST_F(IceServerTest, MissingUsernameOrIntegrityGets400) {
   no_integrity.AddPriority(1);
   no_integrity.AddUseCandidate();
   no_integrity.AddFingerprint();
-  result = Send(std::span<const std::uint8_t>(request.data(), no_integrity.Finish()), from_,
-                start_);
+  result =
+      Send(std::span<const std::uint8_t>(request.data(), no_integrity.Finish()), from_, start_);
   EXPECT_FALSE(result.valid);
   EXPECT_EQ(result.error_code, 400);
   EXPECT_FALSE(server_.SelectedAddress().has_value());
@@ -240,9 +240,8 @@ TEST_F(IceServerTest, ResponseBufferTooSmallStillCountsCheck) {
   std::array<std::uint8_t, 256> request{};
   const std::size_t size = StunWriter::WriteBindingRequest(request, kId, GoodParams(true));
   std::array<std::uint8_t, 40> small{};
-  const IceCheckResult result =
-      server_.ProcessStun(std::span<const std::uint8_t>(request.data(), size), from_, small,
-                          start_);
+  const IceCheckResult result = server_.ProcessStun(
+      std::span<const std::uint8_t>(request.data(), size), from_, small, start_);
   EXPECT_TRUE(result.valid);
   EXPECT_TRUE(result.nominated);
   EXPECT_EQ(result.response_bytes, 0u);
@@ -307,9 +306,9 @@ TEST(IceClientServerTest, ClientRejectsForgedAndReportsErrors) {
   std::array<std::uint8_t, 512> request{};
   std::array<std::uint8_t, 512> response{};
   std::size_t size = wrong_pwd.WriteBindingRequest(request);
-  IceCheckResult result = server.ProcessStun(std::span<const std::uint8_t>(request.data(), size),
-                                             *TransportAddress::FromString("127.0.0.1", 1),
-                                             response, now);
+  IceCheckResult result =
+      server.ProcessStun(std::span<const std::uint8_t>(request.data(), size),
+                         *TransportAddress::FromString("127.0.0.1", 1), response, now);
   IceClientResponse answer = wrong_pwd.ProcessResponse(
       std::span<const std::uint8_t>(response.data(), result.response_bytes));
   EXPECT_TRUE(answer.matched);
