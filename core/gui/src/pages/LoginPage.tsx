@@ -2,6 +2,7 @@ import { Link, Navigate, useNavigate, useSearchParams } from 'react-router-dom';
 import { AuthForm } from '../components/auth/AuthForm';
 import { useAuth, useLogin } from '../hooks/useAuth';
 import { safeRedirectPath } from '../lib/safeRedirect';
+import { useDocumentTitle } from '../hooks/useDocumentTitle';
 
 /** Sign-in page; returns the user to the page they came from (?next=). */
 export function LoginPage() {
@@ -10,6 +11,7 @@ export function LoginPage() {
   const navigate = useNavigate();
   const { status } = useAuth();
   const login = useLogin();
+  useDocumentTitle('Sign in');
   if (status === 'authenticated' && !login.isSuccess) return <Navigate to={next} replace />;
   const query = params.get('next') ? `?next=${encodeURIComponent(next)}` : '';
   return (

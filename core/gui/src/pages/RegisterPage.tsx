@@ -2,6 +2,7 @@ import { Link, Navigate, useNavigate, useSearchParams } from 'react-router-dom';
 import { AuthForm } from '../components/auth/AuthForm';
 import { useAuth, useRegister } from '../hooks/useAuth';
 import { safeRedirectPath } from '../lib/safeRedirect';
+import { useDocumentTitle } from '../hooks/useDocumentTitle';
 
 /** Registration page; a new account is signed in straight away. */
 export function RegisterPage() {
@@ -10,6 +11,7 @@ export function RegisterPage() {
   const navigate = useNavigate();
   const { status } = useAuth();
   const register = useRegister();
+  useDocumentTitle('Create account');
   if (status === 'authenticated' && !register.isSuccess) return <Navigate to={next} replace />;
   const query = params.get('next') ? `?next=${encodeURIComponent(next)}` : '';
   return (

@@ -2,10 +2,12 @@ import { StreamCard } from '../components/streams/StreamCard';
 import { ErrorMessage } from '../components/ui/ErrorMessage';
 import { Loading } from '../components/ui/Loading';
 import { useStreams } from '../hooks/useStreams';
+import { useDocumentTitle } from '../hooks/useDocumentTitle';
 
 /** The home page: every stream as a card. */
 export function StreamListPage() {
   const streams = useStreams();
+  useDocumentTitle('Streams');
   return (
     <div className="page">
       <h1 className="page__title">Streams</h1>

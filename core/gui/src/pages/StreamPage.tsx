@@ -9,12 +9,14 @@ import { ErrorMessage } from '../components/ui/ErrorMessage';
 import { Loading } from '../components/ui/Loading';
 import { useAuth } from '../hooks/useAuth';
 import { useStream } from '../hooks/useStreams';
+import { useDocumentTitle } from '../hooks/useDocumentTitle';
 
 /** One stream: the player, its title, and the tabs (Info now; Voice joins streamTabs later). */
 export function StreamPage() {
   const { streamId } = useParams();
   const id = Number(streamId);
   const stream = useStream(id);
+  useDocumentTitle(stream.data?.title);
   const { user } = useAuth();
   const [params, setParams] = useSearchParams();
   const onTabChange = useCallback(

@@ -66,6 +66,7 @@ describe('StreamPage', () => {
     const info = screen.getByRole('tabpanel', { name: 'Info' });
     expect(info).toHaveTextContent('A test pattern with a tone.');
     expect(info).toHaveTextContent('User #1');
+    expect(document.title).toBe('Demo stream · Chorus');
   });
 
   it('shows 404 not_found from the server', async () => {
