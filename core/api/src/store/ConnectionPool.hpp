@@ -24,10 +24,10 @@ class ConnectionPool final : public Database {
 
   // What differs between backends.
   struct BackendSpec {
-    std::string name;                           // "sqlite" | "postgres".
-    Factory factory;                            // Opens one connection; may throw.
-    const std::vector<Migration>* migrations;   // The backend's schema history.
-    std::string migration_lock_sql;             // Runs first inside the migration transaction.
+    std::string name;                          // "sqlite" | "postgres".
+    Factory factory;                           // Opens one connection; may throw.
+    const std::vector<Migration>* migrations;  // The backend's schema history.
+    std::string migration_lock_sql;            // Runs first inside the migration transaction.
   };
 
   // A pool of `size` slots; connections are opened on first borrow.

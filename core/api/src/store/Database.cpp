@@ -27,7 +27,7 @@ std::unique_ptr<Database> Database::Open(const std::string& url, int pool_size) 
     if (path == ":memory:") pool_size = 1;
     auto pool = std::make_unique<ConnectionPool>(
         ConnectionPool::BackendSpec{"sqlite", [path] { return SqliteConnection::Open(path); },
-                                &SqliteMigrations(), ""},
+                                    &SqliteMigrations(), ""},
         pool_size);
     pool->Prime();
     return pool;
@@ -35,8 +35,8 @@ std::unique_ptr<Database> Database::Open(const std::string& url, int pool_size) 
   if (StartsWith(url, "postgres://") || StartsWith(url, "postgresql://")) {
     return std::make_unique<ConnectionPool>(
         ConnectionPool::BackendSpec{"postgres",
-                                [url] { return std::make_unique<PostgresConnection>(url); },
-                                &PostgresMigrations(), std::string(kPostgresMigrationLock)},
+                                    [url] { return std::make_unique<PostgresConnection>(url); },
+                                    &PostgresMigrations(), std::string(kPostgresMigrationLock)},
         pool_size);
   }
   throw DbError("db: unsupported database URL (want sqlite:PATH or postgres://...)");

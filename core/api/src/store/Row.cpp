@@ -17,7 +17,9 @@ const Value& Row::At(std::size_t i) const {
   return values_[i];
 }
 
-bool Row::IsNull(std::size_t i) const { return std::holds_alternative<std::monostate>(At(i)); }
+bool Row::IsNull(std::size_t i) const {
+  return std::holds_alternative<std::monostate>(At(i));
+}
 
 std::int64_t Row::Int(std::size_t i) const {
   const Value& v = At(i);

@@ -23,7 +23,9 @@ inline Value OptValue(const std::optional<std::string>& v) {
 }
 
 // Converts a bool to the 0/1 integer Value the schema stores.
-inline Value BoolValue(bool b) { return Value{std::int64_t{b ? 1 : 0}}; }
+inline Value BoolValue(bool b) {
+  return Value{std::int64_t{b ? 1 : 0}};
+}
 
 // One result row. Getters convert between integer, real and text where the conversion is
 // exact and throw DbError on NULL (except Opt* and IsNull), bad index or unconvertible text.

@@ -19,18 +19,19 @@ Session SessionRepository::Create(std::string_view token_hash, std::int64_t user
                                   std::string_view client_addr) {
   const Rows rows = conn_.Exec(
       "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at, "
-      "client_addr) VALUES ($1, $2, $3, $4, $3, $5) RETURNING " + std::string(kColumns),
+      "client_addr) VALUES ($1, $2, $3, $4, $3, $5) RETURNING " +
+          std::string(kColumns),
       {std::string(token_hash), user_id, now_ms, expires_ms, std::string(client_addr)});
   return SessionFromRow(rows.at(0));
 }
 
 std::optional<SessionWithUser> SessionRepository::FindValid(std::string_view token_hash,
                                                             std::int64_t now_ms) {
-  const Rows rows = conn_.Exec("SELECT " + std::string(kJoinColumns) + ", " +
-                                   UserRepository::Columns("u.") +
-                                   " FROM sessions s JOIN users u ON u.id = s.user_id "
-                                   "WHERE s.token_hash = $1 AND s.expires_at > $2",
-                               {std::string(token_hash), now_ms});
+  const Rows rows =
+      conn_.Exec("SELECT " + std::string(kJoinColumns) + ", " + UserRepository::Columns("u.") +
+                     " FROM sessions s JOIN users u ON u.id = s.user_id "
+                     "WHERE s.token_hash = $1 AND s.expires_at > $2",
+                 {std::string(token_hash), now_ms});
   if (rows.empty()) return std::nullopt;
   return SessionWithUser{SessionFromRow(rows[0]), UserRepository::FromRow(rows[0], 6)};
 }

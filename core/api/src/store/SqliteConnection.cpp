@@ -51,7 +51,9 @@ std::unique_ptr<SqliteConnection> SqliteConnection::Open(const std::string& path
   return conn;
 }
 
-SqliteConnection::~SqliteConnection() { sqlite3_close_v2(db_); }
+SqliteConnection::~SqliteConnection() {
+  sqlite3_close_v2(db_);
+}
 
 std::string SqliteConnection::RewritePlaceholders(std::string_view sql) {
   std::string out;
@@ -93,8 +95,8 @@ void SqliteConnection::Fail(int rc, std::string_view sql) const {
 Rows SqliteConnection::Exec(std::string_view sql, const std::vector<Value>& params) {
   const std::string text = RewritePlaceholders(sql);
   StatementGuard guard;
-  int rc = sqlite3_prepare_v2(db_, text.c_str(), static_cast<int>(text.size()), &guard.stmt,
-                              nullptr);
+  int rc =
+      sqlite3_prepare_v2(db_, text.c_str(), static_cast<int>(text.size()), &guard.stmt, nullptr);
   if (rc != SQLITE_OK) Fail(sqlite3_extended_errcode(db_), sql);
   if (guard.stmt == nullptr) throw DbError("sqlite: empty statement");
   if (sqlite3_bind_parameter_count(guard.stmt) > static_cast<int>(params.size())) {
@@ -109,8 +111,8 @@ Rows SqliteConnection::Exec(std::string_view sql, const std::vector<Value>& para
     } else if (const auto* d = std::get_if<double>(&v)) {
       rc = sqlite3_bind_double(guard.stmt, idx, *d);
     } else if (const auto* s = std::get_if<std::string>(&v)) {
-      rc = sqlite3_bind_text64(guard.stmt, idx, s->data(), s->size(), SQLITE_TRANSIENT,
-                               SQLITE_UTF8);
+      rc =
+          sqlite3_bind_text64(guard.stmt, idx, s->data(), s->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
     } else {
       rc = sqlite3_bind_null(guard.stmt, idx);
     }
@@ -130,9 +132,13 @@ Rows SqliteConnection::Exec(std::string_view sql, const std::vector<Value>& para
   return rows;
 }
 
-void SqliteConnection::BeginTransaction() { Exec("BEGIN IMMEDIATE"); }
+void SqliteConnection::BeginTransaction() {
+  Exec("BEGIN IMMEDIATE");
+}
 
-void SqliteConnection::CommitTransaction() { Exec("COMMIT"); }
+void SqliteConnection::CommitTransaction() {
+  Exec("COMMIT");
+}
 
 void SqliteConnection::RollbackTransaction() noexcept {
   // Fails harmlessly when SQLite already rolled back (e.g. after SQLITE_FULL).

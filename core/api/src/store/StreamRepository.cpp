@@ -9,7 +9,7 @@ constexpr std::string_view kColumns =
     "id, title, description, hls_url, host_id, voice_enabled, created_at, updated_at";
 
 Stream StreamFromRow(const Row& row) {
-  return Stream{row.Int(0),   row.Text(1),  row.Text(2), row.Text(3),
+  return Stream{row.Int(0),    row.Text(1), row.Text(2), row.Text(3),
                 row.OptInt(4), row.Bool(5), row.Int(6),  row.Int(7)};
 }
 

@@ -24,9 +24,10 @@ User UserRepository::Create(std::string_view username, std::string_view password
                             std::string_view role, std::int64_t now_ms) {
   const Rows rows = conn_.Exec(
       "INSERT INTO users (username_key, username, password_hash, role, created_at) "
-      "VALUES ($1, $2, $3, $4, $5) RETURNING " + Columns(),
-      {UsernameKey(username), std::string(username), std::string(password_hash),
-       std::string(role), now_ms});
+      "VALUES ($1, $2, $3, $4, $5) RETURNING " +
+          Columns(),
+      {UsernameKey(username), std::string(username), std::string(password_hash), std::string(role),
+       now_ms});
   return FromRow(rows.at(0));
 }
 

@@ -25,15 +25,15 @@ VoiceMember MemberFromRow(const Row& r) {
 }
 
 VoiceSettings SettingsFromRow(const Row& r) {
-  return VoiceSettings{r.Int(0),   r.Int(1),  r.Bool(2),
-                       r.Bool(3),  r.Text(4), static_cast<int>(r.Int(5)),
-                       r.Bool(6),  r.Text(7), r.Bool(8),
-                       r.Bool(9),  r.Bool(10), static_cast<int>(r.Int(11)),
-                       r.Int(12)};
+  return VoiceSettings{
+      r.Int(0),  r.Int(1),  r.Bool(2), r.Bool(3), r.Text(4),  static_cast<int>(r.Int(5)),
+      r.Bool(6), r.Text(7), r.Bool(8), r.Bool(9), r.Bool(10), static_cast<int>(r.Int(11)),
+      r.Int(12)};
 }
 
 AuditEntry AuditFromRow(const Row& r) {
-  return AuditEntry{r.Int(0), r.Int(1), r.OptInt(2), r.Text(3), r.OptInt(4), r.OptInt(5), r.Text(6)};
+  return AuditEntry{r.Int(0),    r.Int(1),    r.OptInt(2), r.Text(3),
+                    r.OptInt(4), r.OptInt(5), r.Text(6)};
 }
 
 }  // namespace
@@ -67,10 +67,10 @@ std::optional<VoiceRoom> VoiceRepository::UpdateRoom(std::int64_t stream_id,
   if (patch.max_speakers) add("max_speakers", std::int64_t{*patch.max_speakers});
   if (patch.host_id) add("host_id", OptValue(*patch.host_id));
   if (patch.sfu_room) add("sfu_room", *patch.sfu_room);
-  const Rows rows = conn_.Exec(
-      fmt::format("UPDATE voice_rooms SET {} WHERE stream_id = $1 RETURNING {}", sets,
-                  kRoomColumns),
-      params);
+  const Rows rows =
+      conn_.Exec(fmt::format("UPDATE voice_rooms SET {} WHERE stream_id = $1 RETURNING {}", sets,
+                             kRoomColumns),
+                 params);
   if (rows.empty()) return std::nullopt;
   return RoomFromRow(rows[0]);
 }
@@ -104,9 +104,8 @@ std::int64_t VoiceRepository::CloseAllMemberships(std::optional<std::int64_t> st
         "WHERE stream_id = $1 AND left_at IS NULL",
         {*stream_id, now_ms, std::string(reason)});
   } else {
-    conn_.Exec(
-        "UPDATE voice_members SET left_at = $1, left_reason = $2 WHERE left_at IS NULL",
-        {now_ms, std::string(reason)});
+    conn_.Exec("UPDATE voice_members SET left_at = $1, left_reason = $2 WHERE left_at IS NULL",
+               {now_ms, std::string(reason)});
   }
   return conn_.AffectedRows();
 }
@@ -156,17 +155,16 @@ bool VoiceRepository::Kick(std::int64_t stream_id, std::int64_t user_id,
 }
 
 bool VoiceRepository::Unkick(std::int64_t stream_id, std::int64_t user_id) {
-  conn_.Exec("DELETE FROM voice_kicks WHERE stream_id = $1 AND user_id = $2",
-             {stream_id, user_id});
+  conn_.Exec("DELETE FROM voice_kicks WHERE stream_id = $1 AND user_id = $2", {stream_id, user_id});
   return conn_.AffectedRows() > 0;
 }
 
 std::optional<VoiceSettings> VoiceRepository::GetSettings(std::int64_t user_id,
                                                           std::int64_t stream_id) {
-  const Rows rows = conn_.Exec(
-      fmt::format("SELECT {} FROM voice_settings WHERE user_id = $1 AND stream_id = $2",
-                  kSettingsColumns),
-      {user_id, stream_id});
+  const Rows rows =
+      conn_.Exec(fmt::format("SELECT {} FROM voice_settings WHERE user_id = $1 AND stream_id = $2",
+                             kSettingsColumns),
+                 {user_id, stream_id});
   if (rows.empty()) return std::nullopt;
   return SettingsFromRow(rows[0]);
 }
@@ -197,8 +195,8 @@ VoiceSettings VoiceRepository::PutSettings(const VoiceSettings& s, std::int64_t 
           "output_volume = excluded.output_volume, updated_at = excluded.updated_at "
           "RETURNING {0}",
           kSettingsColumns),
-      {s.user_id, s.stream_id, BoolValue(s.auto_join), BoolValue(s.mute_on_join),
-       s.input_device_id, std::int64_t{s.input_gain}, BoolValue(s.push_to_talk), s.ptt_key,
+      {s.user_id, s.stream_id, BoolValue(s.auto_join), BoolValue(s.mute_on_join), s.input_device_id,
+       std::int64_t{s.input_gain}, BoolValue(s.push_to_talk), s.ptt_key,
        BoolValue(s.noise_suppression), BoolValue(s.echo_cancellation),
        BoolValue(s.auto_gain_control), std::int64_t{s.output_volume}, now_ms});
   return SettingsFromRow(rows.at(0));

@@ -99,9 +99,7 @@ TEST_P(PoolTest, BorrowWaitsForAFreeConnection) {
     });
   });
   ASSERT_TRUE(WaitFor([&] { return db->Stats().in_use == 1; }));
-  std::thread waiter([&] {
-    db->WithConnection([&](Connection&) { second_ran = true; });
-  });
+  std::thread waiter([&] { db->WithConnection([&](Connection&) { second_ran = true; }); });
   // The second borrower must be counted as waiting and must not run yet.
   ASSERT_TRUE(WaitFor([&] { return db->Stats().total_waits == 1; }));
   EXPECT_FALSE(second_ran.load());

@@ -19,7 +19,9 @@ void AdminExec(const std::string& base_url, const std::string& sql) {
 
 }  // namespace
 
-std::string BackendName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
+std::string BackendName(const ::testing::TestParamInfo<std::string>& info) {
+  return info.param;
+}
 
 void StoreTest::SetUp() {
   const int n = g_counter.fetch_add(1);
@@ -32,11 +34,11 @@ void StoreTest::SetUp() {
     pg_schema_ = fmt::format("chorus_t_{}_{}", ::getpid(), n);
     AdminExec(base, "CREATE SCHEMA " + pg_schema_);
     const std::string b(base);
-    url_ = b + (b.find('?') == std::string::npos ? "?" : "&") +
-           "options=-csearch_path%3D" + pg_schema_;
+    url_ = b + (b.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
+           pg_schema_;
   } else {
-    sqlite_dir_ = std::filesystem::temp_directory_path() /
-                  fmt::format("chorus_store_{}_{}", ::getpid(), n);
+    sqlite_dir_ =
+        std::filesystem::temp_directory_path() / fmt::format("chorus_store_{}_{}", ::getpid(), n);
     std::filesystem::remove_all(sqlite_dir_);
     std::filesystem::create_directories(sqlite_dir_);
     url_ = "sqlite:" + (sqlite_dir_ / "chorus.db").string();

@@ -57,6 +57,6 @@ std::string BackendName(const ::testing::TestParamInfo<std::string>& info);
 }  // namespace chorus::store::testing
 
 // Instantiates suite once per backend.
-#define CHORUS_STORE_BACKENDS(suite)                                                     \
+#define CHORUS_STORE_BACKENDS(suite)                                                 \
   INSTANTIATE_TEST_SUITE_P(Backends, suite, ::testing::Values("sqlite", "postgres"), \
                            ::chorus::store::testing::BackendName)
