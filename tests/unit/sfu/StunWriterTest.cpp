@@ -89,6 +89,38 @@ TEST(StunWriterTest, BindingRequestRoundTrip) {
   EXPECT_FALSE(controlled->HasUseCandidate());
 }
 
+// A check built by aioice 1.4 (python3-aiortc's ICE, an independent implementation) from
+// USERNAME "srvU:cliU", PRIORITY 1853759231, ICE-CONTROLLING 0x1122334455667788, USE-CANDIDATE,
+// password "srvU-password-0123456789"; our writer must produce the same bytes.
+constexpr std::array<std::uint8_t, 92> kAioiceCheck = {
+    0x00, 0x01, 0x00, 0x48, 0x21, 0x12, 0xa4, 0x42, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+    0x09, 0x0a, 0x0b, 0x0c, 0x00, 0x06, 0x00, 0x09, 0x73, 0x72, 0x76, 0x55, 0x3a, 0x63, 0x6c, 0x69,
+    0x55, 0x00, 0x00, 0x00, 0x00, 0x24, 0x00, 0x04, 0x6e, 0x7e, 0x1e, 0xff, 0x80, 0x2a, 0x00, 0x08,
+    0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x00, 0x25, 0x00, 0x00, 0x00, 0x08, 0x00, 0x14,
+    0x2e, 0x75, 0xb6, 0x33, 0x4a, 0xb3, 0x0f, 0xa4, 0x64, 0xa3, 0xad, 0x07, 0xa3, 0xc7, 0x8e, 0xc7,
+    0x2b, 0x3f, 0x53, 0x78, 0x80, 0x28, 0x00, 0x04, 0x99, 0xb7, 0xb3, 0xd5};
+
+TEST(StunWriterTest, BindingRequestMatchesAioiceBytes) {
+  constexpr std::array<std::uint8_t, 12> id = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+  StunBindingRequestParams params;
+  params.username = "srvU:cliU";
+  params.password = "srvU-password-0123456789";
+  params.priority = 1853759231;
+  params.tie_breaker = 0x1122334455667788;
+  params.controlling = true;
+  params.use_candidate = true;
+  std::array<std::uint8_t, 256> buffer{};
+  const std::size_t size = StunWriter::WriteBindingRequest(buffer, id, params);
+  ASSERT_EQ(size, kAioiceCheck.size());
+  EXPECT_TRUE(std::equal(kAioiceCheck.begin(), kAioiceCheck.end(), buffer.begin()));
+
+  const auto packet = StunPacket::Parse(kAioiceCheck);
+  ASSERT_TRUE(packet.has_value());
+  EXPECT_TRUE(packet->CheckIntegrity(params.password));
+  EXPECT_TRUE(packet->CheckFingerprint());
+  EXPECT_TRUE(packet->HasUseCandidate());
+}
+
 TEST(StunWriterTest, ErrorWithoutIntegrity) {
   std::array<std::uint8_t, 128> buffer{};
   const std::size_t size = StunWriter::WriteBindingError(buffer, kId, 401, "Unauthorized", {});
