@@ -11,6 +11,7 @@
 namespace chorus::rtc {
 namespace {
 
+constexpr std::size_t kMaxMLineTokenChars = 32;
 constexpr std::string_view kProfileProtocol = "UDP/TLS/RTP/SAVPF";  // RFC 5764 §8
 
 // Digest length for the fingerprint algorithms the DTLS layer can check (RFC 8122 §5).
@@ -53,6 +54,16 @@ SdpResult<SdpOffer> SdpOffer::FromDescription(SdpDescription description) {
                    fmt::format("an m={} section has a missing or invalid a=mid (token of at most "
                                "{} characters)",
                                section.kind.substr(0, 16), kMaxMidChars));
+    }
+    // The answer echoes these fields for rejected sections (RFC 3264 §6), so they must be short
+    // tokens that cannot smuggle a stray CR or control character into it.
+    if (!IsSdpToken(section.kind, kMaxMLineTokenChars) ||
+        !IsSdpProtocol(section.protocol, kMaxMLineTokenChars) ||
+        !IsSdpToken(section.formats.front(), kMaxMLineTokenChars)) {
+      return Error(SdpErrorCode::kMalformed,
+                   fmt::format("m= section mid {} has a media, protocol or format field that is "
+                               "not a token of at most {} characters",
+                               section.mid, kMaxMLineTokenChars));
     }
     if (!mids.insert(section.mid).second) {
       return Error(SdpErrorCode::kBadMid, fmt::format("duplicate a=mid:{}", section.mid));

@@ -39,3 +39,13 @@ bool IsSdpToken(std::string_view text, std::size_t max_chars) {
 }
 
 }  // namespace chorus::rtc
+
+namespace chorus::rtc {
+
+bool IsSdpProtocol(std::string_view text, std::size_t max_chars) {
+  return !text.empty() && text.size() <= max_chars && text.front() != '/' &&
+         text.back() != '/' && text.find("//") == std::string_view::npos &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c == '/' || IsTokenChar(c); });
+}
+
+}  // namespace chorus::rtc

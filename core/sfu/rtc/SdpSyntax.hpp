@@ -14,5 +14,7 @@ bool IsValidIceUfrag(std::string_view ufrag);
 bool IsValidIcePwd(std::string_view pwd);
 // RFC 8866 §9 token (the mid, msid and cname values we echo), 1..max_chars characters.
 bool IsSdpToken(std::string_view text, std::size_t max_chars);
+// RFC 8866 §9 m= line proto: token *("/" token), 1..max_chars characters.
+bool IsSdpProtocol(std::string_view text, std::size_t max_chars);
 
 }  // namespace chorus::rtc

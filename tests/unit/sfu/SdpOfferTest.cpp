@@ -159,6 +159,9 @@ TEST(SdpOfferTest, RefusesOffersOutsideTheProfile) {
   EXPECT_EQ(RefusalOf(ReplaceAll(good, "UDP/TLS/RTP/SAVPF", "RTP/AVP")),
             SdpErrorCode::kBadTransport);
   EXPECT_EQ(RefusalOf(DropLines(good, "a=extmap:1 ")), SdpErrorCode::kNoAudioLevel);
+  // Fields echoed into the answer's rejected sections must not carry a stray CR.
+  EXPECT_EQ(RefusalOf(ReplaceAll(ReadSdp("chromium-offer-video.sdp"), "m=video", "m=vi\rdeo")),
+            SdpErrorCode::kMalformed);
 }
 
 TEST(SdpOfferTest, SessionLevelCredentialsAreInherited) {
