@@ -76,8 +76,8 @@ std::optional<Certificate> Certificate::Generate(std::string_view common_name) {
   X509_NAME* name = X509_get_subject_name(cert.get());
   const std::string cn(common_name);
   ok = ok && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                                        reinterpret_cast<const unsigned char*>(cn.c_str()), -1,
-                                        -1, 0) == 1;
+                                        reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1,
+                                        0) == 1;
   ok = ok && X509_set_issuer_name(cert.get(), name) == 1;
   ok = ok && X509_set_pubkey(cert.get(), key.get()) == 1;
   ok = ok && X509_sign(cert.get(), key.get(), EVP_sha256()) > 0;

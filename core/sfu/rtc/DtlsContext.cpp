@@ -14,7 +14,9 @@ constexpr const char* kCipherList =
 
 // WebRTC peers present self-signed certificates; they are authenticated by comparing the
 // fingerprint from SDP after the handshake (DtlsTransport), so chain validation is skipped here.
-int AcceptAnyCertificate(int /*preverify_ok*/, X509_STORE_CTX* /*store*/) { return 1; }
+int AcceptAnyCertificate(int /*preverify_ok*/, X509_STORE_CTX* /*store*/) {
+  return 1;
+}
 
 void LogOpenSslError(const char* what) {
   char buf[256];
@@ -28,7 +30,9 @@ void LogOpenSslError(const char* what) {
 DtlsContext::DtlsContext(Certificate certificate, SSL_CTX* ctx)
     : certificate_(std::move(certificate)), ctx_(ctx) {}
 
-DtlsContext::~DtlsContext() { SSL_CTX_free(ctx_); }
+DtlsContext::~DtlsContext() {
+  SSL_CTX_free(ctx_);
+}
 
 std::shared_ptr<DtlsContext> DtlsContext::Create() {
   auto certificate = Certificate::Generate();
@@ -53,8 +57,7 @@ std::shared_ptr<DtlsContext> DtlsContext::Create() {
     LogOpenSslError("SSL_CTX configuration");
     return nullptr;
   }
-  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-                     &AcceptAnyCertificate);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, &AcceptAnyCertificate);
   // The link MTU is set per connection (DTLS_set_link_mtu); there is no socket to query. Each
   // connection is one call: no session resumption, no tickets.
   SSL_CTX_set_options(ctx, SSL_OP_NO_QUERY_MTU | SSL_OP_NO_TICKET);

@@ -83,8 +83,7 @@ bool DtlsTransport::SetRemoteFingerprint(std::string_view algorithm, std::string
   // The algorithm must be one we can compute and the length must match its digest size.
   const auto digest_bytes = Certificate::DigestBytes(algorithm);
   if (!bytes || !digest_bytes || *digest_bytes != bytes->size()) {
-    spdlog::warn("[dtls] bad remote fingerprint role={} algorithm={}", RoleName(role_),
-                 algorithm);
+    spdlog::warn("[dtls] bad remote fingerprint role={} algorithm={}", RoleName(role_), algorithm);
     return false;
   }
   remote_algorithm_ = std::string(algorithm);
@@ -107,8 +106,8 @@ void DtlsTransport::Start() {
 }
 
 void DtlsTransport::Feed(std::span<const std::uint8_t> datagram) {
-  if (datagram.empty() || datagram.size() > kMaxDatagramBytes ||
-      datagram[0] < kDtlsFirstByteMin || datagram[0] > kDtlsFirstByteMax) {
+  if (datagram.empty() || datagram.size() > kMaxDatagramBytes || datagram[0] < kDtlsFirstByteMin ||
+      datagram[0] > kDtlsFirstByteMax) {
     ++dropped_datagrams_;
     return;
   }
@@ -177,8 +176,8 @@ unsigned int DtlsTransport::TimerCallback(SSL* ssl, unsigned int previous_us) {
 void DtlsTransport::InfoCallback(const SSL* ssl, int where, int ret) {
   if ((where & SSL_CB_ALERT) == 0 || (where & SSL_CB_READ) == 0) return;
   auto* self = static_cast<DtlsTransport*>(SSL_get_app_data(ssl));
-  self->last_alert_ = std::string(SSL_alert_type_string_long(ret)) + " alert " +
-                      SSL_alert_desc_string_long(ret);
+  self->last_alert_ =
+      std::string(SSL_alert_type_string_long(ret)) + " alert " + SSL_alert_desc_string_long(ret);
 }
 
 void DtlsTransport::DoHandshake() {

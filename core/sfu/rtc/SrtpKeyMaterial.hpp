@@ -15,7 +15,9 @@ enum class SrtpProfile {
 };
 
 // Master key length in bytes for `profile`.
-constexpr std::size_t SrtpMasterKeyBytes(SrtpProfile /*profile*/) { return 16; }
+constexpr std::size_t SrtpMasterKeyBytes(SrtpProfile /*profile*/) {
+  return 16;
+}
 
 // Master salt length in bytes: 12 for AEAD (RFC 7714 §14.2), 14 for AES-CM (RFC 3711 §8.2).
 constexpr std::size_t SrtpMasterSaltBytes(SrtpProfile profile) {

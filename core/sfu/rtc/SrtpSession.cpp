@@ -1,7 +1,7 @@
 #include "rtc/SrtpSession.hpp"
 
-#include <srtp2/srtp.h>
 #include <spdlog/spdlog.h>
+#include <srtp2/srtp.h>
 
 #include <climits>
 #include <mutex>
@@ -34,7 +34,9 @@ srtp_profile_t ToLibSrtp(SrtpProfile profile) {
 SrtpSession::SrtpSession(SrtpProfile profile, Direction direction, srtp_ctx_t_* session)
     : profile_(profile), direction_(direction), session_(session) {}
 
-SrtpSession::~SrtpSession() { srtp_dealloc(session_); }
+SrtpSession::~SrtpSession() {
+  srtp_dealloc(session_);
+}
 
 std::unique_ptr<SrtpSession> SrtpSession::Create(SrtpProfile profile, Direction direction,
                                                  std::span<const std::uint8_t> key_salt) {

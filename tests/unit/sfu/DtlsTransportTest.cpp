@@ -73,7 +73,8 @@ class DtlsTransportTest : public ::testing::Test {
     client_context_.reset();
   }
 
-  void MakePair(DtlsTransportOptions server_options = {}, DtlsTransportOptions client_options = {}) {
+  void MakePair(DtlsTransportOptions server_options = {},
+                DtlsTransportOptions client_options = {}) {
     ASSERT_TRUE(server_context_ && client_context_);
     server_ = std::make_unique<DtlsTransport>(*server_context_, DtlsTransport::Role::kServer,
                                               server_end_, server_options);
