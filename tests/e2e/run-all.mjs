@@ -15,7 +15,9 @@ let passed = 0;
 let failed = 0;
 for (const script of scripts) {
   console.log(`== ${script}`);
-  const child = spawn(process.execPath, [path.join(here, script)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(here, script)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let sawFail = false;
   child.stdout.setEncoding('utf8');
   let buffered = '';

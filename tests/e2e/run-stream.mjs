@@ -80,7 +80,10 @@ try {
         const streams = await page.evaluate(async () => (await fetch('/api/streams')).json());
         const demo = streams.streams?.find((s) => s.hls_url === kDemoHlsUrl);
         if (!demo) throw new Error(`no stream with hls_url ${kDemoHlsUrl} in GET /api/streams`);
-        await page.getByRole('link', { name: new RegExp(escapeRegExp(demo.title)) }).first().click();
+        await page
+          .getByRole('link', { name: new RegExp(escapeRegExp(demo.title)) })
+          .first()
+          .click();
         await page.waitForURL(new RegExp(`/streams/${demo.id}`));
         await page.getByRole('heading', { name: demo.title }).waitFor();
         await page.getByRole('tab', { name: 'Info' }).waitFor();

@@ -29,7 +29,10 @@ export async function launchChromium({
 } = {}) {
   const args = [...kBaseFlags];
   if (fakeAudioFile) {
-    args.push('--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${fakeAudioFile}`);
+    args.push(
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${fakeAudioFile}`,
+    );
     if (allowMic) args.push('--use-fake-ui-for-media-stream');
   }
   args.push(...extraArgs);

@@ -16,9 +16,13 @@ const kStopGraceMs = 5_000;
 /** Generates the demo HLS media under <dataDir>/media/demo (scripts/make-demo-media). */
 export async function makeDemoMedia(dataDir) {
   const target = path.join(dataDir, 'media', 'demo');
-  const { stdout } = await execFileAsync(path.join(repoRoot, 'scripts', 'make-demo-media'), [target], {
-    timeout: 60_000,
-  });
+  const { stdout } = await execFileAsync(
+    path.join(repoRoot, 'scripts', 'make-demo-media'),
+    [target],
+    {
+      timeout: 60_000,
+    },
+  );
   if (!fs.existsSync(path.join(target, 'index.m3u8'))) {
     throw new Error(`no demo media was generated (${stdout.trim()})`);
   }

@@ -15,7 +15,9 @@ export class Report {
       return true;
     } catch (error) {
       this.failed++;
-      const reason = String(error?.message ?? error).replace(/\s+/g, ' ').slice(0, 600);
+      const reason = String(error?.message ?? error)
+        .replace(/\s+/g, ' ')
+        .slice(0, 600);
       console.log(`FAIL ${name}: ${reason}`);
       if (process.env.E2E_VERBOSE && error?.stack) console.error(error.stack);
       return false;
@@ -25,7 +27,11 @@ export class Report {
   /** Records a failure that happened outside any check (setup, teardown). */
   fail(name, error) {
     this.failed++;
-    console.log(`FAIL ${name}: ${String(error?.message ?? error).replace(/\s+/g, ' ').slice(0, 600)}`);
+    console.log(
+      `FAIL ${name}: ${String(error?.message ?? error)
+        .replace(/\s+/g, ' ')
+        .slice(0, 600)}`,
+    );
   }
 
   /** Process exit code: 0 only when something passed and nothing failed. */

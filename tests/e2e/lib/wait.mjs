@@ -6,7 +6,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * Polls `probe` until it returns a truthy value and returns that value. Throws after
  * `timeoutMs` with `what` and the last probe error in the message.
  */
-export async function waitFor(probe, { timeoutMs = 10_000, intervalMs = 100, what = 'condition' } = {}) {
+export async function waitFor(
+  probe,
+  { timeoutMs = 10_000, intervalMs = 100, what = 'condition' } = {},
+) {
   const deadline = Date.now() + timeoutMs;
   let lastError = null;
   for (;;) {

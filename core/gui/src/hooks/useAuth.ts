@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { fetchMe, login, logout, register } from '../lib/api/client';
 import { queryKeys } from '../lib/api/queryKeys';
 import type { Credentials, User } from '../lib/api/types';
+import { runSignOutHooks } from '../lib/signOutHooks';
 
 export type AuthStatus = 'loading' | 'authenticated' | 'anonymous' | 'error';
 
@@ -48,11 +49,17 @@ export function useRegister() {
   });
 }
 
-/** Returns a mutation that signs out and drops every cached query of the old session. */
+/**
+ * Returns a mutation that runs the sign-out hooks (voice leaves first), signs out, and drops
+ * every cached query of the old session.
+ */
 export function useLogout() {
   const client = useQueryClient();
   return useMutation<void, unknown, void>({
-    mutationFn: logout,
+    mutationFn: async () => {
+      await runSignOutHooks();
+      await logout();
+    },
     onSuccess: () => {
       client.removeQueries({ predicate: (q) => q.queryKey[0] !== 'auth' });
       client.setQueryData(queryKeys.me, null);

@@ -8,8 +8,11 @@ export function AppLayout() {
   return (
     <SettingsModalProvider>
       <div className="app">
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
         <Header />
-        <main className="app-main">
+        <main className="app-main" id="main" tabIndex={-1}>
           <Outlet />
         </main>
         <SettingsModal />
