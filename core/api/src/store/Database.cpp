@@ -13,6 +13,9 @@ namespace {
 // Arbitrary constant naming "chorus schema migration" for pg_advisory_xact_lock.
 constexpr std::string_view kPostgresMigrationLock = "SELECT pg_advisory_xact_lock(724017001)";
 
+// Default libpq connect timeout when the URL sets none.
+constexpr int kPostgresConnectTimeoutS = 5;
+
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
@@ -33,10 +36,17 @@ std::unique_ptr<Database> Database::Open(const std::string& url, int pool_size) 
     return pool;
   }
   if (StartsWith(url, "postgres://") || StartsWith(url, "postgresql://")) {
+    // libpq waits forever for an unreachable host unless told otherwise; keep /readyz bounded.
+    std::string pg_url = url;
+    if (pg_url.find("connect_timeout=") == std::string::npos) {
+      pg_url +=
+          fmt::format("{}connect_timeout={}", pg_url.find('?') == std::string::npos ? '?' : '&',
+                      kPostgresConnectTimeoutS);
+    }
     return std::make_unique<ConnectionPool>(
-        ConnectionPool::BackendSpec{"postgres",
-                                    [url] { return std::make_unique<PostgresConnection>(url); },
-                                    &PostgresMigrations(), std::string(kPostgresMigrationLock)},
+        ConnectionPool::BackendSpec{
+            "postgres", [pg_url] { return std::make_unique<PostgresConnection>(pg_url); },
+            &PostgresMigrations(), std::string(kPostgresMigrationLock)},
         pool_size);
   }
   throw DbError("db: unsupported database URL (want sqlite:PATH or postgres://...)");

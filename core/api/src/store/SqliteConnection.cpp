@@ -95,10 +95,15 @@ void SqliteConnection::Fail(int rc, std::string_view sql) const {
 Rows SqliteConnection::Exec(std::string_view sql, const std::vector<Value>& params) {
   const std::string text = RewritePlaceholders(sql);
   StatementGuard guard;
-  int rc =
-      sqlite3_prepare_v2(db_, text.c_str(), static_cast<int>(text.size()), &guard.stmt, nullptr);
+  const char* tail = nullptr;
+  int rc = sqlite3_prepare_v2(db_, text.c_str(), static_cast<int>(text.size()), &guard.stmt, &tail);
   if (rc != SQLITE_OK) Fail(sqlite3_extended_errcode(db_), sql);
   if (guard.stmt == nullptr) throw DbError("sqlite: empty statement");
+  // Postgres refuses several statements in one parameterized call; refuse them here too.
+  if (tail != nullptr &&
+      std::string_view(tail).find_first_not_of(" \t\r\n;") != std::string_view::npos) {
+    throw DbError(fmt::format("sqlite: more than one statement in: {}", sql.substr(0, 200)));
+  }
   if (sqlite3_bind_parameter_count(guard.stmt) > static_cast<int>(params.size())) {
     throw DbError(fmt::format("sqlite: statement wants {} parameters, got {}: {}",
                               sqlite3_bind_parameter_count(guard.stmt), params.size(), sql));

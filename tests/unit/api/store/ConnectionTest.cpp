@@ -74,6 +74,8 @@ TEST_P(ConnectionTest, BadSqlIsDbErrorNotUniqueViolation) {
       FAIL() << "wrong error type";
     } catch (const DbError&) {
     }
+    EXPECT_THROW(c.Exec("SELECT 1; SELECT 2"), DbError);  // One statement per Exec.
+    EXPECT_EQ(c.Exec("SELECT 1;").size(), 1u);
     // The connection stays usable after an error.
     EXPECT_EQ(c.Exec("SELECT 1").size(), 1u);
   });
