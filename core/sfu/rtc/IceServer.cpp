@@ -32,38 +32,43 @@ IceCheckResult IceServer::ProcessStun(std::span<const std::uint8_t> packet,
     ++stats_.dropped_malformed;
     return {};
   }
+  return ProcessStun(*request, from, out, now);
+}
+
+IceCheckResult IceServer::ProcessStun(const StunPacket& request, const TransportAddress& from,
+                                      std::span<std::uint8_t> out, Clock::time_point now) {
   // RFC 8445 §7.2.2 / RFC 8489 §7.3: a message failing FINGERPRINT is not (our) STUN.
-  if (!request->CheckFingerprint()) {
+  if (!request.CheckFingerprint()) {
     ++stats_.dropped_fingerprint;
     return {};
   }
   // A lite agent sends no checks, so it only answers Binding requests; Binding indications
   // (keepalives, RFC 8445 §11) need no answer.
-  if (request->Method() != stun::kMethodBinding || request->Class() != stun::StunClass::kRequest) {
+  if (request.Method() != stun::kMethodBinding || request.Class() != stun::StunClass::kRequest) {
     ++stats_.dropped_not_request;
     return {};
   }
   // RFC 8489 §9.1.3: both USERNAME and MESSAGE-INTEGRITY are required, else 400.
-  const std::optional<std::string_view> username = request->Username();
-  if (!username || !request->HasMessageIntegrity()) {
+  const std::optional<std::string_view> username = request.Username();
+  if (!username || !request.HasMessageIntegrity()) {
     ++stats_.bad_requests;
-    return Reject(*request, stun::kErrorBadRequest, "Bad Request", {}, out);
+    return Reject(request, stun::kErrorBadRequest, "Bad Request", {}, out);
   }
   // A USERNAME we do not know, or a failed integrity check: 401 without MESSAGE-INTEGRITY.
-  if (*username != expected_username_ || !request->CheckIntegrity(local_pwd_)) {
+  if (*username != expected_username_ || !request.CheckIntegrity(local_pwd_)) {
     ++stats_.unauthorized;
-    return Reject(*request, stun::kErrorUnauthorized, "Unauthorized", {}, out);
+    return Reject(request, stun::kErrorUnauthorized, "Unauthorized", {}, out);
   }
   // RFC 8445 §7.1.1: a check carries PRIORITY.
-  if (!request->Priority()) {
+  if (!request.Priority()) {
     ++stats_.bad_requests;
-    return Reject(*request, stun::kErrorBadRequest, "Bad Request", local_pwd_, out);
+    return Reject(request, stun::kErrorBadRequest, "Bad Request", local_pwd_, out);
   }
   // RFC 8445 §6.1.1: a lite agent is always controlled; a peer that also claims the controlled
   // role is in conflict, and we cannot switch (§7.3.1.1), so it must.
-  if (request->IceControlled()) {
+  if (request.IceControlled()) {
     ++stats_.role_conflicts;
-    return Reject(*request, stun::kErrorRoleConflict, "Role Conflict", local_pwd_, out);
+    return Reject(request, stun::kErrorRoleConflict, "Role Conflict", local_pwd_, out);
   }
 
   IceCheckResult result;
@@ -71,13 +76,13 @@ IceCheckResult IceServer::ProcessStun(std::span<const std::uint8_t> packet,
   ++stats_.valid_checks;
   last_valid_check_ = now;
   // RFC 8445 §7.3.1.5 (lite): USE-CANDIDATE nominates this pair; the latest nomination wins.
-  if (request->HasUseCandidate()) {
+  if (request.HasUseCandidate()) {
     result.nominated = true;
     ++stats_.nominations;
     selected_ = from;
   }
   result.response_bytes =
-      StunWriter::WriteBindingSuccess(out, request->TransactionId(), from, local_pwd_);
+      StunWriter::WriteBindingSuccess(out, request.TransactionId(), from, local_pwd_);
   return result;
 }
 

@@ -57,6 +57,11 @@ class IceServer {
   IceCheckResult ProcessStun(std::span<const std::uint8_t> packet, const TransportAddress& from,
                              std::span<std::uint8_t> out, Clock::time_point now);
 
+  // The same for a message the caller has already parsed (e.g. to find this IceServer by
+  // LocalUfragOf); `request` must come from StunPacket::Parse.
+  IceCheckResult ProcessStun(const StunPacket& request, const TransportAddress& from,
+                             std::span<std::uint8_t> out, Clock::time_point now);
+
   // True when no valid check arrived for longer than `timeout` (since construction if none ever
   // did): consent expired (RFC 7675 §5.1; browsers check every ~5 s, we use e.g. 30 s).
   bool IsTimedOut(Clock::time_point now, Clock::duration timeout) const;
@@ -67,6 +72,7 @@ class IceServer {
   // When the latest valid check arrived (or construction time if none did).
   Clock::time_point LastValidCheck() const { return last_valid_check_; }
 
+  // The credentials this responder was built with, and its counters.
   const std::string& LocalUfrag() const { return local_ufrag_; }
   const std::string& LocalPwd() const { return local_pwd_; }
   const std::string& RemoteUfrag() const { return remote_ufrag_; }

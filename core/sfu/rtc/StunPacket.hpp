@@ -63,6 +63,7 @@ class StunPacket {
   // ERROR-CODE (RFC 8489 §14.8); nullopt if absent or its code is out of range.
   std::optional<StunErrorCode> ErrorCode() const;
 
+  // True if the message carries MESSAGE-INTEGRITY / FINGERPRINT (not whether they verify).
   bool HasMessageIntegrity() const { return integrity_offset_ != 0; }
   bool HasFingerprint() const { return fingerprint_offset_ != 0; }
 

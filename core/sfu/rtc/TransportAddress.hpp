@@ -34,6 +34,7 @@ class TransportAddress {
 
   // True for an IPv4 or IPv6 address.
   bool IsValid() const { return IsIpv4() || IsIpv6(); }
+  // The address family.
   bool IsIpv4() const { return storage_.ss_family == AF_INET; }
   bool IsIpv6() const { return storage_.ss_family == AF_INET6; }
 

@@ -253,6 +253,11 @@ TEST_F(IceServerTest, LocalUfragOfFindsOwner) {
   const auto packet = StunPacket::Parse(std::span<const std::uint8_t>(request.data(), size));
   ASSERT_TRUE(packet.has_value());
   EXPECT_EQ(IceServer::LocalUfragOf(*packet), "srvU");
+  // A demultiplexer that already parsed the check hands the packet over without a second parse.
+  const IceCheckResult result = server_.ProcessStun(*packet, from_, last_response_, start_);
+  EXPECT_TRUE(result.valid);
+  EXPECT_TRUE(result.nominated);
+  EXPECT_GT(result.response_bytes, 0u);
 }
 
 TEST(IceClientServerTest, RoundTripConnects) {
