@@ -95,24 +95,34 @@ try {
         const video = page.locator('video');
         await video.waitFor();
         const deadline = Date.now() + kPlaybackTimeoutMs;
-        await page.waitForFunction(
+        // Resolves with the playing position, or fails fast when the player reports an error.
+        const playing = await page.waitForFunction(
           () => {
+            const failure = document.querySelector('.player [role="alert"]');
+            if (failure) return { error: failure.textContent };
             const v = document.querySelector('video');
-            return v !== null && v.currentTime > 0 && !v.paused;
+            return v === null || v.paused || v.currentTime <= 0 ? null : { at: v.currentTime };
           },
           null,
           { timeout: kPlaybackTimeoutMs },
         );
-        const start = await video.evaluate((v) => v.currentTime);
-        const remaining = Math.max(1_000, deadline - Date.now());
-        await page.waitForFunction(
+        const first = await playing.jsonValue();
+        if (first.error) throw new Error(`player error: ${first.error}`);
+        const advanced = await page.waitForFunction(
           ([from, by]) => {
+            const failure = document.querySelector('.player [role="alert"]');
+            if (failure) return { error: failure.textContent };
             const v = document.querySelector('video');
-            return v !== null && v.currentTime >= from + by;
+            if (v === null) return null;
+            // The demo loops: a position well before the start point means it played through.
+            const looped = v.currentTime < from - 0.5;
+            return v.currentTime >= from + by || looped ? { at: v.currentTime, looped } : null;
           },
-          [start, kMinAdvanceSeconds],
-          { timeout: remaining },
+          [first.at, kMinAdvanceSeconds],
+          { timeout: Math.max(1_000, deadline - Date.now()) },
         );
+        const second = await advanced.jsonValue();
+        if (second.error) throw new Error(`player error: ${second.error}`);
         fs.mkdirSync(outDir, { recursive: true });
         await page.screenshot({ path: path.join(outDir, 'stream-page.png') });
       },
