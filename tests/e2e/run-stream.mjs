@@ -137,6 +137,8 @@ try {
       if (alerts.length) console.log(`  page alerts: ${alerts.join(' | ')}`);
       if (pageErrors.length) console.log(`  page errors: ${pageErrors.join(' | ')}`);
       console.log(`  at ${page.url()}`);
+      const ended = server.exitStatus();
+      if (ended) console.log(`  chorusd is no longer running (${ended})`);
       break;
     }
   }

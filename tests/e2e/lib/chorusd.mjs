@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { chorusdBinary, guiDist, repoRoot } from './paths.mjs';
-import { freePort, waitFor, waitForExit } from './wait.mjs';
+import { freePort, freeUdpPort, waitFor, waitForExit } from './wait.mjs';
 
 const execFileAsync = promisify(execFile);
 
@@ -31,15 +31,24 @@ export async function makeDemoMedia(dataDir) {
 
 /**
  * Starts chorusd on 127.0.0.1:<free port> with the data dir given, waits for GET /healthz,
- * and returns { baseUrl, port, pid, logFile, stop }. `stop()` sends SIGTERM, waits a bounded
+ * with the SFU on a free UDP port (`rtcUdpPort` to choose one), and returns
+ * { baseUrl, port, rtcUdpPort, pid, logFile, stop }. `stop()` sends SIGTERM, waits a bounded
  * time, then SIGKILLs that PID. Extra flags and environment variables may be passed.
  */
-export async function startChorusd({ dataDir, extraArgs = [], env = {}, port, netnsExec = [] }) {
+export async function startChorusd({
+  dataDir,
+  extraArgs = [],
+  env = {},
+  port,
+  rtcUdpPort,
+  netnsExec = [],
+}) {
   if (!fs.existsSync(chorusdBinary)) throw new Error(`${chorusdBinary} not found (run make build)`);
   if (!fs.existsSync(path.join(guiDist, 'index.html'))) {
     throw new Error(`${guiDist}/index.html not found (run: cd core/gui && npm run build)`);
   }
   const listenPort = port ?? (await freePort());
+  const udpPort = rtcUdpPort ?? (await freeUdpPort());
   const logDir = path.join(dataDir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, 'chorusd.console.log');
@@ -53,6 +62,8 @@ export async function startChorusd({ dataDir, extraArgs = [], env = {}, port, ne
     logDir,
     '--gui-dir',
     guiDist,
+    '--rtc-udp-port',
+    String(udpPort),
     ...extraArgs,
   ];
   const command = netnsExec.length ? netnsExec[0] : chorusdBinary;
@@ -97,7 +108,21 @@ export async function startChorusd({ dataDir, extraArgs = [], env = {}, port, ne
     await stop();
     throw new Error(`${error.message}\n--- ${logFile} (tail) ---\n${tailOf(logFile)}`);
   }
-  return { baseUrl, port: listenPort, pid: child.pid, logFile, child, stop };
+  /** Returns null while chorusd runs, else how it ended ("exit 1", "signal SIGABRT"). */
+  const exitStatus = () => {
+    if (child.signalCode !== null) return `signal ${child.signalCode}`;
+    return child.exitCode !== null ? `exit ${child.exitCode}` : null;
+  };
+  return {
+    baseUrl,
+    port: listenPort,
+    rtcUdpPort: udpPort,
+    pid: child.pid,
+    logFile,
+    child,
+    stop,
+    exitStatus,
+  };
 }
 
 /** Returns the last lines of a text file, for failure reports. */

@@ -1,4 +1,5 @@
 // Waiting on conditions with deadlines (never bare sleeps), and picking free loopback ports.
+import dgram from 'node:dgram';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -48,6 +49,18 @@ export function waitForExit(child, timeoutMs) {
     child.once('exit', () => {
       clearTimeout(timer);
       resolve(true);
+    });
+  });
+}
+
+/** Returns a UDP port on 127.0.0.1 that was free a moment ago. */
+export function freeUdpPort() {
+  return new Promise((resolve, reject) => {
+    const socket = dgram.createSocket('udp4');
+    socket.on('error', reject);
+    socket.bind(0, '127.0.0.1', () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
     });
   });
 }
