@@ -51,24 +51,24 @@ void CheckAnswer(const SdpOffer& offer, std::size_t slot_count) {
   options.cname = "fuzz";
   for (std::size_t i = 0; i < slot_count; ++i) options.slot_ssrcs.push_back(1000 + i);
   auto built = SdpAnswerBuilder::Build(offer, options);
-  Require(built.ok());
-  const std::string& sdp = built.value().sdp;
+  Require(built.Ok());
+  const std::string& sdp = built.Value().sdp;
   Require(sdp.size() <= SdpParser::kMaxSdpBytes);
   for (std::size_t i = 0; i < sdp.size(); ++i) {
     if (sdp[i] == '\r') Require(i + 1 < sdp.size() && sdp[i + 1] == '\n');
   }
-  Require(built.value().slots.size() <= slot_count);
+  Require(built.Value().slots.size() <= slot_count);
   auto reparsed = SdpParser::Parse(sdp);
-  Require(reparsed.ok());
+  Require(reparsed.Ok());
   const auto& offered = offer.Description().media;
-  const auto& answered = reparsed.value().media;
+  const auto& answered = reparsed.Value().media;
   Require(offered.size() == answered.size());
   for (std::size_t i = 0; i < offered.size(); ++i) Require(offered[i].mid == answered[i].mid);
   auto answer = SdpAnswer::Parse(sdp);
-  Require(answer.ok());
-  Require(answer.value().IceUfrag() == "fuzz");
-  Require(answer.value().Candidate().port == 40000);
-  Require(answer.value().Slots().size() == built.value().slots.size());
+  Require(answer.Ok());
+  Require(answer.Value().IceUfrag() == "fuzz");
+  Require(answer.Value().Candidate().port == 40000);
+  Require(answer.Value().Slots().size() == built.Value().slots.size());
 }
 
 }  // namespace
@@ -76,16 +76,16 @@ void CheckAnswer(const SdpOffer& offer, std::size_t slot_count) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   volatile std::size_t sink = 0;
-  if (auto parsed = SdpParser::Parse(text)) sink = sink + Touch(parsed.value());
+  if (auto parsed = SdpParser::Parse(text)) sink = sink + Touch(parsed.Value());
   if (auto answer = SdpAnswer::Parse(text)) {
-    sink = sink + answer.value().Slots().size() + answer.value().Candidate().address.size();
+    sink = sink + answer.Value().Slots().size() + answer.Value().Candidate().address.size();
   }
   auto offer = SdpOffer::Parse(text);
   if (!offer) {
-    Require(!offer.error().message.empty());
+    Require(!offer.Error().message.empty());
     return 0;
   }
   const std::size_t slot_count = size % 7;  // 0..6 slots, more and fewer than the sections
-  CheckAnswer(offer.value(), slot_count);
+  CheckAnswer(offer.Value(), slot_count);
   return 0;
 }

@@ -9,8 +9,8 @@ namespace chorus::rtc {
 
 SdpResult<SdpAnswer> SdpAnswer::Parse(std::string_view text) {
   auto parsed = SdpParser::Parse(text);
-  if (!parsed) return parsed.error();
-  SdpAnswer answer(std::move(parsed).value());
+  if (!parsed) return parsed.Error();
+  SdpAnswer answer(std::move(parsed).Value());
   const auto& description = answer.description_;
   if (description.bundle_mids.empty()) {
     return SdpError{SdpErrorCode::kNoBundle, "the answer has no a=group:BUNDLE"};

@@ -12,7 +12,7 @@
 namespace chorus::rtc {
 namespace {
 
-constexpr std::size_t kMaxNameChars = 64;            // cname and msid prefix
+constexpr std::size_t kMaxNameChars = 64;                     // cname and msid prefix
 constexpr std::uint32_t kHostCandidatePriority = 2130706431;  // RFC 8445 §5.1.2.1, type pref 126
 constexpr std::string_view kOpusFmtp = "minptime=10;useinbandfec=1;usedtx=1";  // RFC 7587 §6.1
 
@@ -55,8 +55,8 @@ struct Transport {
 void WriteAudio(std::string& out, const SdpMediaSection& offered, const SdpAudioParams& params,
                 SdpDirection direction, const Transport& transport, const SdpSlot* slot,
                 std::string_view cname) {
-  Line(out, fmt::format("m=audio {} {} {}", transport.port, offered.protocol,
-                        params.opus_payload_type));
+  Line(out,
+       fmt::format("m=audio {} {} {}", transport.port, offered.protocol, params.opus_payload_type));
   Line(out, fmt::format("c=IN {} {}", transport.ip_version, transport.ip));
   Line(out, fmt::format("a=mid:{}", params.mid));
   Line(out, fmt::format("a=ice-ufrag:{}", transport.ufrag));
@@ -115,9 +115,12 @@ SdpResult<SdpLocalAnswer> SdpAnswerBuilder::Build(const SdpOffer& offer,
   const auto address = TransportAddress::FromString(options.announce_ip, options.announce_port);
   if (!address) return Invalid("announce ip is not a numeric IPv4/IPv6 address");
 
-  Transport transport{options.ice_ufrag,     options.ice_pwd,
-                      fingerprint->ToString(), options.announce_ip,
-                      address->IsIpv6() ? "IP6" : "IP4", options.announce_port};
+  Transport transport{options.ice_ufrag,
+                      options.ice_pwd,
+                      fingerprint->ToString(),
+                      options.announce_ip,
+                      address->IsIpv6() ? "IP6" : "IP4",
+                      options.announce_port};
   SdpLocalAnswer answer;
   const auto& media = offer.Description().media;
 
@@ -161,9 +164,11 @@ SdpResult<SdpLocalAnswer> SdpAnswerBuilder::Build(const SdpOffer& offer,
   // RFC 8843 §7.3.1: keep the offer's group order, so the offerer-tagged section (validated by
   // SdpOffer to be usable audio) is also the answerer-tagged one.
   std::string bundle = "a=group:BUNDLE";
+  std::set<std::string_view> bundled;
   for (const auto& mid : offer.Description().bundle_mids) {
     const auto* section = offer.Description().FindMid(mid);
-    if (section != nullptr && directions[static_cast<std::size_t>(section - media.data())]) {
+    if (section != nullptr && directions[static_cast<std::size_t>(section - media.data())] &&
+        bundled.insert(mid).second) {
       bundle += " " + mid;
     }
   }

@@ -29,15 +29,15 @@
 namespace chorus::rtc {
 
 struct SdpAnswerOptions {
-  std::string ice_ufrag;   // the server's, 4..256 ice-chars
-  std::string ice_pwd;     // the server's, 22..256 ice-chars
-  std::string fingerprint; // "sha-256 AB:CD:..." (or bare "AB:CD:...", taken as sha-256)
-  std::string announce_ip; // numeric IPv4 or IPv6 literal
+  std::string ice_ufrag;    // the server's, 4..256 ice-chars
+  std::string ice_pwd;      // the server's, 22..256 ice-chars
+  std::string fingerprint;  // "sha-256 AB:CD:..." (or bare "AB:CD:...", taken as sha-256)
+  std::string announce_ip;  // numeric IPv4 or IPv6 literal
   std::uint16_t announce_port = 0;
-  std::vector<std::uint32_t> slot_ssrcs;  // one per receive slot, distinct
-  std::string cname;                      // RFC 7022 CNAME for the slot SSRCs (a token)
+  std::vector<std::uint32_t> slot_ssrcs;           // one per receive slot, distinct
+  std::string cname;                               // RFC 7022 CNAME for the slot SSRCs (a token)
   std::string slot_stream_prefix = "chorus-slot";  // slot i: msid "<prefix>-<i> <prefix>-<i>-audio"
-  std::uint64_t session_id = 1;                     // o= line
+  std::uint64_t session_id = 1;                    // o= line
 };
 
 // The header extension ids and codec one section uses (read from the offer).

@@ -17,8 +17,7 @@ int HexValue(char c) {
 }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -28,20 +27,28 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 
 std::string_view SdpDirectionName(SdpDirection direction) {
   switch (direction) {
-    case SdpDirection::kSendRecv: return "sendrecv";
-    case SdpDirection::kSendOnly: return "sendonly";
-    case SdpDirection::kRecvOnly: return "recvonly";
-    case SdpDirection::kInactive: return "inactive";
+    case SdpDirection::kSendRecv:
+      return "sendrecv";
+    case SdpDirection::kSendOnly:
+      return "sendonly";
+    case SdpDirection::kRecvOnly:
+      return "recvonly";
+    case SdpDirection::kInactive:
+      return "inactive";
   }
   return "inactive";
 }
 
 std::string_view SdpSetupName(SdpSetup setup) {
   switch (setup) {
-    case SdpSetup::kActpass: return "actpass";
-    case SdpSetup::kActive: return "active";
-    case SdpSetup::kPassive: return "passive";
-    case SdpSetup::kNone: return "";
+    case SdpSetup::kActpass:
+      return "actpass";
+    case SdpSetup::kActive:
+      return "active";
+    case SdpSetup::kPassive:
+      return "passive";
+    case SdpSetup::kNone:
+      return "";
   }
   return "";
 }

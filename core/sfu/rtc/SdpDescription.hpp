@@ -15,7 +15,8 @@ namespace chorus::rtc {
 
 inline constexpr std::string_view kAudioLevelExtensionUri =
     "urn:ietf:params:rtp-hdrext:ssrc-audio-level";  // RFC 6464
-inline constexpr std::string_view kMidExtensionUri = "urn:ietf:params:rtp-hdrext:sdes:mid";  // RFC 8843 §15
+inline constexpr std::string_view kMidExtensionUri =
+    "urn:ietf:params:rtp-hdrext:sdes:mid";  // RFC 8843 §15
 
 enum class SdpDirection { kSendRecv, kSendOnly, kRecvOnly, kInactive };
 enum class SdpSetup { kNone, kActpass, kActive, kPassive };
@@ -40,7 +41,7 @@ struct SdpFingerprint {
 // One a=rtpmap (RFC 8866 §6.6) with its a=fmtp parameters.
 struct SdpCodec {
   std::uint8_t payload_type = 0;
-  std::string encoding;        // as written, e.g. "opus"
+  std::string encoding;  // as written, e.g. "opus"
   std::uint32_t clock_rate = 0;
   std::uint32_t channels = 1;  // 1 when not written
   std::string fmtp;            // "" when no a=fmtp
@@ -77,9 +78,9 @@ struct SdpCandidate {
 // One m= section with its attributes. ICE and DTLS values already include the session-level
 // defaults (RFC 8839 §5.4, RFC 8122 §5) when the section itself did not carry them.
 struct SdpMediaSection {
-  std::string kind;      // "audio", "video", "application", ...
-  std::uint16_t port = 0;  // 0 = rejected/disabled section (RFC 3264 §6)
-  std::string protocol;  // e.g. "UDP/TLS/RTP/SAVPF"
+  std::string kind;                  // "audio", "video", "application", ...
+  std::uint16_t port = 0;            // 0 = rejected/disabled section (RFC 3264 §6)
+  std::string protocol;              // e.g. "UDP/TLS/RTP/SAVPF"
   std::vector<std::string> formats;  // the m= line's format list as written
   std::string mid;
   SdpDirection direction = SdpDirection::kSendRecv;  // RFC 3264 §5.1 default
@@ -111,9 +112,9 @@ struct SdpMediaSection {
 
 // A whole session description.
 struct SdpDescription {
-  std::uint64_t session_id = 0;      // o= line
+  std::uint64_t session_id = 0;  // o= line
   std::uint64_t session_version = 0;
-  bool ice_lite = false;             // RFC 8839 §5.3
+  bool ice_lite = false;                 // RFC 8839 §5.3
   std::vector<std::string> bundle_mids;  // a=group:BUNDLE, in order (RFC 8843 §7)
   std::vector<SdpMediaSection> media;
 

@@ -22,7 +22,9 @@ std::optional<std::size_t> DigestBytes(std::string_view algorithm) {
   return std::nullopt;
 }
 
-SdpError Error(SdpErrorCode code, std::string message) { return SdpError{code, std::move(message)}; }
+SdpError Error(SdpErrorCode code, std::string message) {
+  return SdpError{code, std::move(message)};
+}
 
 }  // namespace
 
@@ -38,8 +40,8 @@ const SdpMediaSection* SdpOffer::Upstream() const {
 
 SdpResult<SdpOffer> SdpOffer::Parse(std::string_view text) {
   auto parsed = SdpParser::Parse(text);
-  if (!parsed) return parsed.error();
-  return FromDescription(std::move(parsed).value());
+  if (!parsed) return parsed.Error();
+  return FromDescription(std::move(parsed).Value());
 }
 
 SdpResult<SdpOffer> SdpOffer::FromDescription(SdpDescription description) {

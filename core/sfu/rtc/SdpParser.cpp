@@ -110,11 +110,16 @@ bool ParseCandidate(std::string_view value, SdpCandidate& candidate) {
 }
 
 bool ParseDirection(std::string_view name, SdpDirection& direction) {
-  if (name == "sendrecv") direction = SdpDirection::kSendRecv;
-  else if (name == "sendonly") direction = SdpDirection::kSendOnly;
-  else if (name == "recvonly") direction = SdpDirection::kRecvOnly;
-  else if (name == "inactive") direction = SdpDirection::kInactive;
-  else return false;
+  if (name == "sendrecv")
+    direction = SdpDirection::kSendRecv;
+  else if (name == "sendonly")
+    direction = SdpDirection::kSendOnly;
+  else if (name == "recvonly")
+    direction = SdpDirection::kRecvOnly;
+  else if (name == "inactive")
+    direction = SdpDirection::kInactive;
+  else
+    return false;
   return true;
 }
 
@@ -263,9 +268,9 @@ void FinishSection(SdpMediaSection& section, const SessionDefaults& session,
 
 SdpResult<SdpDescription> SdpParser::Parse(std::string_view text) {
   if (text.size() > kMaxSdpBytes) {
-    return SdpError{SdpErrorCode::kTooLarge,
-                    fmt::format("SDP is {} bytes, more than the {} allowed", text.size(),
-                                kMaxSdpBytes)};
+    return SdpError{
+        SdpErrorCode::kTooLarge,
+        fmt::format("SDP is {} bytes, more than the {} allowed", text.size(), kMaxSdpBytes)};
   }
   SdpDescription description;
   SessionDefaults session;
@@ -287,7 +292,8 @@ SdpResult<SdpDescription> SdpParser::Parse(std::string_view text) {
     const char type = line[0];
     const std::string_view value = line.substr(2);
     if (!saw_version) {
-      if (type != 'v' || value != "0") return Malformed(line_number, "SDP must start with v=0", line);
+      if (type != 'v' || value != "0")
+        return Malformed(line_number, "SDP must start with v=0", line);
       saw_version = true;
       continue;
     }

@@ -15,7 +15,7 @@ namespace chorus::rtc {
 class SdpParser {
  public:
   // Largest SDP we read; browsers' audio offers are ~2-6 KiB.
-  static constexpr std::size_t kMaxSdpBytes = 64 * 1024;
+  static constexpr std::size_t kMaxSdpBytes = std::size_t{64} * 1024;
   // Most m= sections we read (1 send section + up to ~16 receive slots + rejected extras).
   static constexpr std::size_t kMaxMediaSections = 32;
 

@@ -29,9 +29,13 @@ bool IsTokenChar(char c) {
 
 }  // namespace
 
-bool IsValidIceUfrag(std::string_view ufrag) { return IsIceString(ufrag, kMinUfragChars); }
+bool IsValidIceUfrag(std::string_view ufrag) {
+  return IsIceString(ufrag, kMinUfragChars);
+}
 
-bool IsValidIcePwd(std::string_view pwd) { return IsIceString(pwd, kMinPwdChars); }
+bool IsValidIcePwd(std::string_view pwd) {
+  return IsIceString(pwd, kMinPwdChars);
+}
 
 bool IsSdpToken(std::string_view text, std::size_t max_chars) {
   return !text.empty() && text.size() <= max_chars &&
@@ -43,8 +47,8 @@ bool IsSdpToken(std::string_view text, std::size_t max_chars) {
 namespace chorus::rtc {
 
 bool IsSdpProtocol(std::string_view text, std::size_t max_chars) {
-  return !text.empty() && text.size() <= max_chars && text.front() != '/' &&
-         text.back() != '/' && text.find("//") == std::string_view::npos &&
+  return !text.empty() && text.size() <= max_chars && text.front() != '/' && text.back() != '/' &&
+         text.find("//") == std::string_view::npos &&
          std::all_of(text.begin(), text.end(), [](char c) { return c == '/' || IsTokenChar(c); });
 }
 

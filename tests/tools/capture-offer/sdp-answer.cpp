@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
                          std::istreambuf_iterator<char>());
   auto offer = SdpOffer::Parse(text);
   if (!offer) {
-    std::cerr << SdpErrorCodeName(offer.error().code) << ": " << offer.error().message << "\n";
+    std::cerr << SdpErrorCodeName(offer.Error().code) << ": " << offer.Error().message << "\n";
     return 1;
   }
   SdpAnswerOptions options;
@@ -40,11 +40,11 @@ int main(int argc, char** argv) {
     options.slot_ssrcs.push_back(0x10000000u + static_cast<std::uint32_t>(i));
   }
   options.cname = "chorus-sfu";
-  auto answer = SdpAnswerBuilder::Build(offer.value(), options);
+  auto answer = SdpAnswerBuilder::Build(offer.Value(), options);
   if (!answer) {
-    std::cerr << SdpErrorCodeName(answer.error().code) << ": " << answer.error().message << "\n";
+    std::cerr << SdpErrorCodeName(answer.Error().code) << ": " << answer.Error().message << "\n";
     return 1;
   }
-  std::cout << answer.value().sdp;
+  std::cout << answer.Value().sdp;
   return 0;
 }

@@ -39,8 +39,8 @@ SdpAnswerOptions Options() {
 
 SdpOffer OfferFrom(const std::string& file) {
   auto offer = SdpOffer::Parse(ReadSdp(file));
-  EXPECT_TRUE(offer.ok()) << offer.error().message;
-  return std::move(offer).value();
+  EXPECT_TRUE(offer.Ok()) << offer.Error().message;
+  return std::move(offer).Value();
 }
 
 // The lines of section `index` (0-based m= sections) of `sdp`.
@@ -64,8 +64,8 @@ bool Has(const std::vector<std::string>& lines, const std::string& line) {
 TEST(SdpAnswerBuilderTest, AnswersCapturedChromiumOffer) {
   const SdpOffer offer = OfferFrom("chromium-offer.sdp");
   auto built = SdpAnswerBuilder::Build(offer, Options());
-  ASSERT_TRUE(built.ok()) << built.error().message;
-  const auto& answer = built.value();
+  ASSERT_TRUE(built.Ok()) << built.Error().message;
+  const auto& answer = built.Value();
   const std::string& sdp = answer.sdp;
 
   // Every line ends in CRLF and session-level lines come first.
@@ -93,7 +93,8 @@ TEST(SdpAnswerBuilderTest, AnswersCapturedChromiumOffer) {
     EXPECT_TRUE(Has(lines, "a=fmtp:111 minptime=10;useinbandfec=1;usedtx=1"));
     EXPECT_TRUE(Has(lines, "a=candidate:1 1 udp 2130706431 10.78.0.1 40000 typ host"));
     EXPECT_TRUE(Has(lines, "a=end-of-candidates"));
-    EXPECT_FALSE(Has(lines, "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"));
+    EXPECT_FALSE(
+        Has(lines, "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"));
     if (i == 0) {
       EXPECT_TRUE(Has(lines, "a=recvonly"));
       EXPECT_FALSE(Has(lines, "a=sendonly"));
@@ -125,10 +126,10 @@ TEST(SdpAnswerBuilderTest, AnswersCapturedChromiumOffer) {
 
 TEST(SdpAnswerBuilderTest, AnswerReadsBackThroughThePeerParser) {
   auto built = SdpAnswerBuilder::Build(OfferFrom("chromium-offer.sdp"), Options());
-  ASSERT_TRUE(built.ok());
-  auto parsed = SdpAnswer::Parse(built.value().sdp);
-  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
-  const auto& answer = parsed.value();
+  ASSERT_TRUE(built.Ok());
+  auto parsed = SdpAnswer::Parse(built.Value().sdp);
+  ASSERT_TRUE(parsed.Ok()) << parsed.Error().message;
+  const auto& answer = parsed.Value();
   EXPECT_TRUE(answer.IceLite());
   EXPECT_EQ(answer.IceUfrag(), "srvU");
   EXPECT_EQ(answer.IcePwd(), "serverpasswordserverpw");
@@ -142,15 +143,15 @@ TEST(SdpAnswerBuilderTest, AnswerReadsBackThroughThePeerParser) {
   EXPECT_EQ(answer.Slots()[3].msid_stream, "chorus-slot-3");
   EXPECT_EQ(answer.Slots()[3].cname, "chorus");
   // Answers are not offers: a server answer must not validate as an offer (setup:passive).
-  EXPECT_FALSE(SdpOffer::Parse(built.value().sdp).ok());
+  EXPECT_FALSE(SdpOffer::Parse(built.Value().sdp).Ok());
 }
 
 TEST(SdpAnswerBuilderTest, AnswersAiortcOfferWithItsIds) {
   auto options = Options();
   options.announce_ip = "::1";
   auto built = SdpAnswerBuilder::Build(OfferFrom("aiortc-offer.sdp"), options);
-  ASSERT_TRUE(built.ok()) << built.error().message;
-  const auto lines = SectionLines(built.value().sdp, 2);
+  ASSERT_TRUE(built.Ok()) << built.Error().message;
+  const auto lines = SectionLines(built.Value().sdp, 2);
   EXPECT_EQ(lines.at(0), "m=audio 40000 UDP/TLS/RTP/SAVPF 96");
   EXPECT_TRUE(Has(lines, "c=IN IP6 ::1"));
   EXPECT_TRUE(Has(lines, "a=extmap:2 urn:ietf:params:rtp-hdrext:ssrc-audio-level"));
@@ -158,14 +159,14 @@ TEST(SdpAnswerBuilderTest, AnswersAiortcOfferWithItsIds) {
   EXPECT_TRUE(Has(lines, "a=fmtp:96 minptime=10;useinbandfec=1;usedtx=1"));
   EXPECT_FALSE(Has(lines, "a=rtcp-rsize"));  // aiortc does not offer it
   EXPECT_TRUE(Has(lines, "a=candidate:1 1 udp 2130706431 ::1 40000 typ host"));
-  EXPECT_EQ(built.value().slots.at(1).params.audio_level_id, 2);
-  EXPECT_TRUE(SdpAnswer::Parse(built.value().sdp).ok());
+  EXPECT_EQ(built.Value().slots.at(1).params.audio_level_id, 2);
+  EXPECT_TRUE(SdpAnswer::Parse(built.Value().sdp).Ok());
 }
 
 TEST(SdpAnswerBuilderTest, RejectsVideoWithPortZero) {
   auto built = SdpAnswerBuilder::Build(OfferFrom("chromium-offer-video.sdp"), Options());
-  ASSERT_TRUE(built.ok()) << built.error().message;
-  const auto& sdp = built.value().sdp;
+  ASSERT_TRUE(built.Ok()) << built.Error().message;
+  const auto& sdp = built.Value().sdp;
   EXPECT_NE(sdp.find("a=group:BUNDLE 0 1 2 3 4\r\n"), std::string::npos);
   const auto video = SectionLines(sdp, 5);
   ASSERT_GE(video.size(), 3u);
@@ -181,10 +182,10 @@ TEST(SdpAnswerBuilderTest, FewerSlotsThanSectionsLeavesTheRestInactive) {
   auto options = Options();
   options.slot_ssrcs = {7, 8};
   auto built = SdpAnswerBuilder::Build(OfferFrom("chromium-offer.sdp"), options);
-  ASSERT_TRUE(built.ok());
-  EXPECT_EQ(built.value().slots.size(), 2u);
-  EXPECT_TRUE(Has(SectionLines(built.value().sdp, 2), "a=sendonly"));
-  const auto extra = SectionLines(built.value().sdp, 3);
+  ASSERT_TRUE(built.Ok());
+  EXPECT_EQ(built.Value().slots.size(), 2u);
+  EXPECT_TRUE(Has(SectionLines(built.Value().sdp, 2), "a=sendonly"));
+  const auto extra = SectionLines(built.Value().sdp, 3);
   EXPECT_TRUE(Has(extra, "a=inactive"));
   EXPECT_TRUE(Has(extra, "a=mid:3"));
   EXPECT_EQ(std::count_if(extra.begin(), extra.end(),
@@ -196,8 +197,8 @@ TEST(SdpAnswerBuilderTest, RefusesUnusableOptions) {
   const SdpOffer offer = OfferFrom("chromium-offer.sdp");
   auto expect_invalid = [&](const SdpAnswerOptions& options) {
     auto built = SdpAnswerBuilder::Build(offer, options);
-    ASSERT_FALSE(built.ok());
-    EXPECT_EQ(built.error().code, SdpErrorCode::kInvalidArgument);
+    ASSERT_FALSE(built.Ok());
+    EXPECT_EQ(built.Error().code, SdpErrorCode::kInvalidArgument);
   };
   auto o = Options();
   o.ice_ufrag = "ab";
@@ -222,7 +223,7 @@ TEST(SdpAnswerBuilderTest, RefusesUnusableOptions) {
   expect_invalid(o);
   o = Options();
   o.fingerprint = std::string(kServerFingerprint.substr(8));  // bare hex: sha-256 assumed
-  EXPECT_TRUE(SdpAnswerBuilder::Build(offer, o).ok());
+  EXPECT_TRUE(SdpAnswerBuilder::Build(offer, o).Ok());
 }
 
 }  // namespace

@@ -31,10 +31,10 @@ SdpOfferOptions PeerOptions() {
 
 TEST(SdpOfferBuilderTest, OfferParsesWithEveryField) {
   auto text = SdpOfferBuilder::Build(PeerOptions());
-  ASSERT_TRUE(text.ok()) << text.error().message;
-  auto offer = SdpOffer::Parse(text.value());
-  ASSERT_TRUE(offer.ok()) << offer.error().message;
-  const auto& o = offer.value();
+  ASSERT_TRUE(text.Ok()) << text.Error().message;
+  auto offer = SdpOffer::Parse(text.Value());
+  ASSERT_TRUE(offer.Ok()) << offer.Error().message;
+  const auto& o = offer.Value();
   EXPECT_EQ(o.IceUfrag(), "peer");
   EXPECT_EQ(o.IcePwd(), "peerpasswordpeerpasswd");
   EXPECT_EQ(o.Fingerprint().ToString(), kPeerFingerprint);
@@ -57,8 +57,8 @@ TEST(SdpOfferBuilderTest, OfferParsesWithEveryField) {
 }
 
 TEST(SdpOfferBuilderTest, FullRoundTripThroughServerAnswer) {
-  auto offer = SdpOffer::Parse(SdpOfferBuilder::Build(PeerOptions()).value());
-  ASSERT_TRUE(offer.ok());
+  auto offer = SdpOffer::Parse(SdpOfferBuilder::Build(PeerOptions()).Value());
+  ASSERT_TRUE(offer.Ok());
   SdpAnswerOptions server;
   server.ice_ufrag = "srvX";
   server.ice_pwd = "serverpasswordserverpw";
@@ -69,22 +69,22 @@ TEST(SdpOfferBuilderTest, FullRoundTripThroughServerAnswer) {
   server.announce_port = 40123;
   server.slot_ssrcs = {11, 22, 33, 44};  // more slots than sections: only 3 are used
   server.cname = "srv";
-  auto built = SdpAnswerBuilder::Build(offer.value(), server);
-  ASSERT_TRUE(built.ok()) << built.error().message;
-  ASSERT_EQ(built.value().slots.size(), 3u);
-  EXPECT_EQ(built.value().upstream->params.audio_level_id, 5);
+  auto built = SdpAnswerBuilder::Build(offer.Value(), server);
+  ASSERT_TRUE(built.Ok()) << built.Error().message;
+  ASSERT_EQ(built.Value().slots.size(), 3u);
+  EXPECT_EQ(built.Value().upstream->params.audio_level_id, 5);
 
-  auto answer = SdpAnswer::Parse(built.value().sdp);
-  ASSERT_TRUE(answer.ok()) << answer.error().message;
-  EXPECT_EQ(answer.value().Candidate().address, "127.0.0.1");
-  EXPECT_EQ(answer.value().Candidate().port, 40123);
-  EXPECT_EQ(answer.value().IceUfrag(), "srvX");
-  ASSERT_EQ(answer.value().Slots().size(), 3u);
+  auto answer = SdpAnswer::Parse(built.Value().sdp);
+  ASSERT_TRUE(answer.Ok()) << answer.Error().message;
+  EXPECT_EQ(answer.Value().Candidate().address, "127.0.0.1");
+  EXPECT_EQ(answer.Value().Candidate().port, 40123);
+  EXPECT_EQ(answer.Value().IceUfrag(), "srvX");
+  ASSERT_EQ(answer.Value().Slots().size(), 3u);
   for (std::size_t i = 0; i < 3; ++i) {
-    EXPECT_EQ(answer.value().Slots()[i].mid, std::to_string(i + 1));
-    EXPECT_EQ(answer.value().Slots()[i].ssrc, server.slot_ssrcs[i]);
+    EXPECT_EQ(answer.Value().Slots()[i].mid, std::to_string(i + 1));
+    EXPECT_EQ(answer.Value().Slots()[i].ssrc, server.slot_ssrcs[i]);
   }
-  const auto* slot_section = answer.value().Description().FindMid("2");
+  const auto* slot_section = answer.Value().Description().FindMid("2");
   ASSERT_NE(slot_section, nullptr);
   EXPECT_EQ(slot_section->ExtensionId(kMidExtensionUri), 9);
   EXPECT_EQ(slot_section->FindOpus()->payload_type, 109);
@@ -93,25 +93,25 @@ TEST(SdpOfferBuilderTest, FullRoundTripThroughServerAnswer) {
 TEST(SdpOfferBuilderTest, ListenOnlyAndSendOnlyVariants) {
   auto options = PeerOptions();
   options.send = false;
-  auto listen = SdpOffer::Parse(SdpOfferBuilder::Build(options).value());
-  ASSERT_TRUE(listen.ok()) << listen.error().message;
-  EXPECT_FALSE(listen.value().UpstreamIndex().has_value());
-  EXPECT_EQ(listen.value().ReceiveIndices().size(), 3u);
+  auto listen = SdpOffer::Parse(SdpOfferBuilder::Build(options).Value());
+  ASSERT_TRUE(listen.Ok()) << listen.Error().message;
+  EXPECT_FALSE(listen.Value().UpstreamIndex().has_value());
+  EXPECT_EQ(listen.Value().ReceiveIndices().size(), 3u);
 
   options = PeerOptions();
   options.send_direction = SdpDirection::kSendOnly;
   options.receive_sections = 0;
-  auto send_only = SdpOffer::Parse(SdpOfferBuilder::Build(options).value());
-  ASSERT_TRUE(send_only.ok()) << send_only.error().message;
-  EXPECT_EQ(send_only.value().Upstream()->direction, SdpDirection::kSendOnly);
-  EXPECT_TRUE(send_only.value().ReceiveIndices().empty());
+  auto send_only = SdpOffer::Parse(SdpOfferBuilder::Build(options).Value());
+  ASSERT_TRUE(send_only.Ok()) << send_only.Error().message;
+  EXPECT_EQ(send_only.Value().Upstream()->direction, SdpDirection::kSendOnly);
+  EXPECT_TRUE(send_only.Value().ReceiveIndices().empty());
 }
 
 TEST(SdpOfferBuilderTest, RefusesUnusableOptions) {
   auto expect_invalid = [](const SdpOfferOptions& options) {
     auto built = SdpOfferBuilder::Build(options);
-    ASSERT_FALSE(built.ok());
-    EXPECT_EQ(built.error().code, SdpErrorCode::kInvalidArgument);
+    ASSERT_FALSE(built.Ok());
+    EXPECT_EQ(built.Error().code, SdpErrorCode::kInvalidArgument);
   };
   auto o = PeerOptions();
   o.ice_pwd = "short";

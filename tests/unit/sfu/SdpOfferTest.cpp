@@ -21,7 +21,8 @@ std::string ReadSdp(const std::string& name) {
 // Replaces every occurrence of `from` (which must occur) by `to`.
 std::string ReplaceAll(std::string text, const std::string& from, const std::string& to) {
   EXPECT_NE(text.find(from), std::string::npos) << from;
-  for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
+  for (auto pos = text.find(from); pos != std::string::npos;
+       pos = text.find(from, pos + to.size())) {
     text.replace(pos, from.size(), to);
   }
   return text;
@@ -46,18 +47,18 @@ std::string DropLines(const std::string& text, const std::string& prefix) {
 
 SdpErrorCode RefusalOf(const std::string& text) {
   auto result = SdpOffer::Parse(text);
-  EXPECT_FALSE(result.ok());
-  if (result.ok()) return SdpErrorCode::kInvalidArgument;
-  EXPECT_FALSE(result.error().message.empty());
-  return result.error().code;
+  EXPECT_FALSE(result.Ok());
+  if (result.Ok()) return SdpErrorCode::kInvalidArgument;
+  EXPECT_FALSE(result.Error().message.empty());
+  return result.Error().code;
 }
 
 TEST(SdpOfferTest, ParsesCapturedChromiumOffer) {
   const std::string text = ReadSdp("chromium-offer.sdp");
   ASSERT_FALSE(text.empty());
   auto result = SdpOffer::Parse(text);
-  ASSERT_TRUE(result.ok()) << result.error().message;
-  const auto& offer = result.value();
+  ASSERT_TRUE(result.Ok()) << result.Error().message;
+  const auto& offer = result.Value();
   EXPECT_EQ(offer.IceUfrag(), "IVbo");
   EXPECT_EQ(offer.IcePwd(), "nNepoGM9rm41TlhDzE4jv3Ys");
   EXPECT_EQ(offer.Fingerprint().algorithm, "sha-256");
@@ -97,8 +98,8 @@ TEST(SdpOfferTest, ParsesCapturedChromiumOffer) {
 
 TEST(SdpOfferTest, ParsesCapturedAiortcOffer) {
   auto result = SdpOffer::Parse(ReadSdp("aiortc-offer.sdp"));
-  ASSERT_TRUE(result.ok()) << result.error().message;
-  const auto& offer = result.value();
+  ASSERT_TRUE(result.Ok()) << result.Error().message;
+  const auto& offer = result.Value();
   // aiortc writes per-section credentials; the BUNDLE tag's (mid 0) are the transport's.
   EXPECT_EQ(offer.IceUfrag(), "3ifO");
   EXPECT_EQ(offer.IcePwd(), "7Dw1IQ6Kg38q6sMew4HE13");
@@ -115,8 +116,8 @@ TEST(SdpOfferTest, ParsesCapturedAiortcOffer) {
 
 TEST(SdpOfferTest, AcceptsVideoSectionsForRejection) {
   auto result = SdpOffer::Parse(ReadSdp("chromium-offer-video.sdp"));
-  ASSERT_TRUE(result.ok()) << result.error().message;
-  const auto& offer = result.value();
+  ASSERT_TRUE(result.Ok()) << result.Error().message;
+  const auto& offer = result.Value();
   ASSERT_EQ(offer.Description().media.size(), 6u);
   EXPECT_FALSE(offer.IsUsableAudio(5));
   EXPECT_EQ(offer.ReceiveIndices(), (std::vector<std::size_t>{1, 2, 3, 4}));
@@ -125,9 +126,9 @@ TEST(SdpOfferTest, AcceptsVideoSectionsForRejection) {
 TEST(SdpOfferTest, ListenOnlyOfferHasNoUpstream) {
   const std::string text = ReplaceAll(ReadSdp("chromium-offer.sdp"), "a=sendrecv", "a=recvonly");
   auto result = SdpOffer::Parse(text);
-  ASSERT_TRUE(result.ok()) << result.error().message;
-  EXPECT_FALSE(result.value().UpstreamIndex().has_value());
-  EXPECT_EQ(result.value().ReceiveIndices().size(), 5u);
+  ASSERT_TRUE(result.Ok()) << result.Error().message;
+  EXPECT_FALSE(result.Value().UpstreamIndex().has_value());
+  EXPECT_EQ(result.Value().ReceiveIndices().size(), 5u);
 }
 
 TEST(SdpOfferTest, RefusesOffersOutsideTheProfile) {
@@ -174,9 +175,9 @@ TEST(SdpOfferTest, SessionLevelCredentialsAreInherited) {
       "59:FA:58:BB:BE:23:3C:0F:CA:AF\r\n";
   text.insert(text.find("m=audio"), session);
   auto result = SdpOffer::Parse(text);
-  ASSERT_TRUE(result.ok()) << result.error().message;
-  EXPECT_EQ(result.value().IceUfrag(), "IVbo");
-  EXPECT_EQ(result.value().Fingerprint().digest.size(), 32u);
+  ASSERT_TRUE(result.Ok()) << result.Error().message;
+  EXPECT_EQ(result.Value().IceUfrag(), "IVbo");
+  EXPECT_EQ(result.Value().Fingerprint().digest.size(), 32u);
 }
 
 }  // namespace

@@ -39,8 +39,8 @@ constexpr std::string_view kMinimal =
 
 TEST(SdpParserTest, ReadsSessionAndMediaAttributes) {
   auto result = SdpParser::Parse(kMinimal);
-  ASSERT_TRUE(result.ok()) << result.error().message;
-  const auto& d = result.value();
+  ASSERT_TRUE(result.Ok()) << result.Error().message;
+  const auto& d = result.Value();
   EXPECT_EQ(d.session_id, 42u);
   EXPECT_EQ(d.session_version, 7u);
   EXPECT_FALSE(d.ice_lite);
@@ -99,10 +99,10 @@ TEST(SdpParserTest, CrlfAndLfGiveTheSameResult) {
   }
   auto lf = SdpParser::Parse(kMinimal);
   auto with_cr = SdpParser::Parse(crlf);
-  ASSERT_TRUE(lf.ok());
-  ASSERT_TRUE(with_cr.ok());
-  EXPECT_EQ(with_cr.value().media[0].ice_pwd, lf.value().media[0].ice_pwd);
-  EXPECT_EQ(with_cr.value().media[1].mid, "b");
+  ASSERT_TRUE(lf.Ok());
+  ASSERT_TRUE(with_cr.Ok());
+  EXPECT_EQ(with_cr.Value().media[0].ice_pwd, lf.Value().media[0].ice_pwd);
+  EXPECT_EQ(with_cr.Value().media[1].mid, "b");
 }
 
 TEST(SdpParserTest, RefusesGarbage) {
@@ -113,34 +113,34 @@ TEST(SdpParserTest, RefusesGarbage) {
         std::string_view("v=0\nm=audio 70000 RTP/AVP 0\n"),
         std::string_view("v=0\nm=audio 9 RTP/AVP\n"), std::string_view("\x00\x01\x02", 3)}) {
     auto result = SdpParser::Parse(text);
-    ASSERT_FALSE(result.ok()) << text;
-    EXPECT_EQ(result.error().code, SdpErrorCode::kMalformed);
-    EXPECT_FALSE(result.error().message.empty());
+    ASSERT_FALSE(result.Ok()) << text;
+    EXPECT_EQ(result.Error().code, SdpErrorCode::kMalformed);
+    EXPECT_FALSE(result.Error().message.empty());
   }
 }
 
 TEST(SdpParserTest, ErrorMessagesAreShortAndPrintable) {
   const std::string line(500, '\x07');
   auto result = SdpParser::Parse("v=0\n" + line + "\n");
-  ASSERT_FALSE(result.ok());
-  EXPECT_LT(result.error().message.size(), 100u);
-  for (char c : result.error().message) EXPECT_GE(static_cast<unsigned char>(c), 0x20);
+  ASSERT_FALSE(result.Ok());
+  EXPECT_LT(result.Error().message.size(), 100u);
+  for (char c : result.Error().message) EXPECT_GE(static_cast<unsigned char>(c), 0x20);
 }
 
 TEST(SdpParserTest, EnforcesSizeAndSectionCaps) {
   std::string huge = "v=0\n";
   while (huge.size() <= SdpParser::kMaxSdpBytes) huge += "a=x-padding:0123456789abcdef\n";
   auto too_large = SdpParser::Parse(huge);
-  ASSERT_FALSE(too_large.ok());
-  EXPECT_EQ(too_large.error().code, SdpErrorCode::kTooLarge);
+  ASSERT_FALSE(too_large.Ok());
+  EXPECT_EQ(too_large.Error().code, SdpErrorCode::kTooLarge);
 
   std::string many = "v=0\n";
   for (std::size_t i = 0; i <= SdpParser::kMaxMediaSections; ++i) {
     many += "m=audio 9 UDP/TLS/RTP/SAVPF 111\na=mid:" + std::to_string(i) + "\n";
   }
   auto too_many = SdpParser::Parse(many);
-  ASSERT_FALSE(too_many.ok());
-  EXPECT_EQ(too_many.error().code, SdpErrorCode::kTooManyMediaSections);
+  ASSERT_FALSE(too_many.Ok());
+  EXPECT_EQ(too_many.Error().code, SdpErrorCode::kTooManyMediaSections);
 }
 
 TEST(SdpParserTest, FingerprintSyntax) {
