@@ -2,6 +2,9 @@ import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { Credentials } from '../../lib/api/types';
 import { ErrorMessage } from '../ui/ErrorMessage';
 
+/** The server's username rule (3–32 of [A-Za-z0-9_.-]); the length is checked separately. */
+const kUsernamePattern = '[A-Za-z0-9_.\\-]+';
+
 interface AuthFormProps {
   title: string;
   submitLabel: string;
@@ -36,6 +39,7 @@ export function AuthForm(props: AuthFormProps) {
           required
           minLength={props.showRules ? 3 : undefined}
           maxLength={32}
+          pattern={props.showRules ? kUsernamePattern : undefined}
           aria-describedby={props.showRules ? `${id}-username-hint` : undefined}
           value={username}
           onChange={(e) => setUsername(e.target.value)}
