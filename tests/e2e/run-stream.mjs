@@ -56,6 +56,21 @@ try {
       },
     ],
     [
+      'settings-modal',
+      async () => {
+        const opener = page.getByRole('button', { name: 'Settings' });
+        await opener.click();
+        const dialog = page.getByRole('dialog', { name: 'Settings' });
+        await dialog.getByRole('tab', { name: 'Account' }).waitFor();
+        await dialog.getByText(username).waitFor();
+        await page.keyboard.press('Escape');
+        await dialog.waitFor({ state: 'detached' });
+        if (!(await opener.evaluate((el) => el === document.activeElement))) {
+          throw new Error('focus did not return to the Settings button after Escape');
+        }
+      },
+    ],
+    [
       'logout',
       async () => {
         await page.getByRole('button', { name: 'Sign out' }).click();
