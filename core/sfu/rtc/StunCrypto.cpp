@@ -1,54 +1,51 @@
 #include "rtc/StunCrypto.hpp"
 
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
+// SHA1_Init/Update/Final are deprecated in OpenSSL 3 but remain in libcrypto. They are used here
+// on purpose: every EVP digest or MAC (re)initialisation in OpenSSL 3.0 allocates its provider
+// context (measured: ~9 mallocs per HMAC), and the packet path must not allocate. The HMAC
+// construction over them is RFC 2104's, checked in tests against OpenSSL's own HMAC().
+#define OPENSSL_SUPPRESS_DEPRECATED
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
 #include <zlib.h>
 
-#include <memory>
+#include <cstring>
 
 namespace chorus::rtc::stun {
 namespace {
 
-struct MacDeleter {
-  void operator()(EVP_MAC* mac) const { EVP_MAC_free(mac); }
-};
-struct MacCtxDeleter {
-  void operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
-};
-
-// One HMAC-SHA1 context per thread; fetching the algorithm is costly, so it is done once.
-EVP_MAC_CTX* ThreadMacContext() {
-  thread_local std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> ctx = [] {
-    std::unique_ptr<EVP_MAC, MacDeleter> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
-    std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> result;
-    if (!mac) return result;
-    result.reset(EVP_MAC_CTX_new(mac.get()));  // holds its own reference to `mac`
-    if (!result) return result;
-    char digest[] = "SHA1";
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                           OSSL_PARAM_construct_end()};
-    if (EVP_MAC_CTX_set_params(result.get(), params) != 1) result.reset();
-    return result;
-  }();
-  return ctx.get();
-}
+constexpr std::size_t kSha1BlockBytes = 64;  // RFC 2104 §2: B
 
 }  // namespace
 
 bool HmacSha1(std::string_view key, std::span<const std::uint8_t> header,
               std::span<const std::uint8_t> body, std::array<std::uint8_t, kHmacSha1Bytes>& out) {
-  EVP_MAC_CTX* ctx = ThreadMacContext();
-  if (ctx == nullptr) return false;
-  // OpenSSL refuses a null key pointer even with length 0; an empty password is still a key.
-  static constexpr unsigned char kEmpty[1] = {0};
-  const auto* key_bytes = key.empty() ? kEmpty : reinterpret_cast<const unsigned char*>(key.data());
-  if (EVP_MAC_init(ctx, key_bytes, key.size(), nullptr) != 1) return false;
-  if (EVP_MAC_update(ctx, header.data(), header.size()) != 1) return false;
-  if (!body.empty() && EVP_MAC_update(ctx, body.data(), body.size()) != 1) return false;
-  std::size_t written = 0;
-  if (EVP_MAC_final(ctx, out.data(), &written, out.size()) != 1) return false;
-  return written == out.size();
+  // RFC 2104 §2: H(K XOR opad, H(K XOR ipad, text)), a key longer than B hashed first.
+  std::uint8_t block[kSha1BlockBytes] = {};
+  if (key.size() > kSha1BlockBytes) {
+    if (SHA1(reinterpret_cast<const unsigned char*>(key.data()), key.size(), block) == nullptr) {
+      return false;
+    }
+  } else if (!key.empty()) {
+    std::memcpy(block, key.data(), key.size());
+  }
+  std::uint8_t pad[kSha1BlockBytes];
+  for (std::size_t i = 0; i < kSha1BlockBytes; ++i) pad[i] = block[i] ^ 0x36;
+  std::uint8_t inner[SHA_DIGEST_LENGTH];
+  SHA_CTX ctx;
+  bool ok = SHA1_Init(&ctx) == 1 && SHA1_Update(&ctx, pad, sizeof(pad)) == 1 &&
+            SHA1_Update(&ctx, header.data(), header.size()) == 1 &&
+            (body.empty() || SHA1_Update(&ctx, body.data(), body.size()) == 1) &&
+            SHA1_Final(inner, &ctx) == 1;
+  for (std::size_t i = 0; i < kSha1BlockBytes; ++i) pad[i] = block[i] ^ 0x5c;
+  ok = ok && SHA1_Init(&ctx) == 1 && SHA1_Update(&ctx, pad, sizeof(pad)) == 1 &&
+       SHA1_Update(&ctx, inner, sizeof(inner)) == 1 && SHA1_Final(out.data(), &ctx) == 1;
+  // The padded key is a secret: wipe it from the stack.
+  OPENSSL_cleanse(block, sizeof(block));
+  OPENSSL_cleanse(pad, sizeof(pad));
+  OPENSSL_cleanse(&ctx, sizeof(ctx));
+  return ok;
 }
 
 std::uint32_t FingerprintCrc(std::span<const std::uint8_t> header,

@@ -12,8 +12,8 @@
 
 namespace chorus::rtc::stun {
 
-// HMAC-SHA1(key, header || body) into `out`. Uses a per-thread OpenSSL EVP_MAC context that is
-// created once, so the packet path does not allocate. Returns false if OpenSSL fails.
+// HMAC-SHA1(key, header || body) into `out` (RFC 2104 over OpenSSL SHA-1), allocation-free.
+// Returns false if OpenSSL fails.
 bool HmacSha1(std::string_view key, std::span<const std::uint8_t> header,
               std::span<const std::uint8_t> body, std::array<std::uint8_t, kHmacSha1Bytes>& out);
 
