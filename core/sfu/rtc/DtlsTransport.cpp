@@ -40,6 +40,10 @@ DtlsTransport::DtlsTransport(const DtlsContext& context, Role role, Listener& li
                              DtlsTransportOptions options)
     : role_(role), listener_(listener), options_(options) {
   options_.mtu_bytes = std::max(options_.mtu_bytes, kMinMtuBytes);
+  options_.initial_retransmit_timeout =
+      std::max(options_.initial_retransmit_timeout, kMinRetransmitTimeout);
+  options_.max_retransmit_timeout =
+      std::max(options_.max_retransmit_timeout, options_.initial_retransmit_timeout);
   write_bio_ = std::make_unique<DtlsDatagramBio>(options_.mtu_bytes);
   ssl_ = SSL_new(context.SslCtx());
   read_bio_ = BIO_new(BIO_s_mem());
@@ -218,6 +222,11 @@ void DtlsTransport::HandleSslError(int ret, std::string_view during) {
       Fail("peer closed the DTLS connection (close_notify)");
       return;
     default: {
+      if (ERR_GET_REASON(ERR_peek_last_error()) == SSL_R_READ_TIMEOUT_EXPIRED) {
+        ERR_clear_error();
+        Fail("DTLS handshake timed out");  // retransmissions ran out (RFC 6347 §4.2.4)
+        return;
+      }
       std::string reason = fmt::format("DTLS {} failed", during);
       const std::string ssl_reason = TakeOpenSslError();
       if (!last_alert_.empty()) reason += ": received " + last_alert_;

@@ -55,7 +55,10 @@ class DtlsTransport {
     virtual void OnDtlsFailed(std::string_view reason) = 0;
   };
 
-  static constexpr std::size_t kMinMtuBytes = 256;         // OpenSSL's DTLS minimum
+  static constexpr std::size_t kMinMtuBytes = 256;  // OpenSSL's DTLS minimum
+  // OpenSSL treats a timer with under 15 ms left as expired (dtls1_get_timeout), so shorter
+  // retransmission timeouts would fire back to back inside one call; options are clamped to this.
+  static constexpr std::chrono::milliseconds kMinRetransmitTimeout{30};
   static constexpr std::size_t kMaxDatagramBytes = 16384;  // larger input is dropped
 
   // Creates the transport on the shared context. Never throws; if OpenSSL cannot allocate, the

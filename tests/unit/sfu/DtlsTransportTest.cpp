@@ -318,7 +318,7 @@ TEST_F(DtlsTransportTest, ClientHelloSplitInTwoDatagramsConnects) {
 
 TEST_F(DtlsTransportTest, LostServerFlightIsRetransmittedAfterTimeout) {
   DtlsTransportOptions options;
-  options.initial_retransmit_timeout = 20ms;
+  options.initial_retransmit_timeout = DtlsTransport::kMinRetransmitTimeout;
   MakePair(options, options);
   ExchangeFingerprints();
   client_->Start();
@@ -334,6 +334,25 @@ TEST_F(DtlsTransportTest, LostServerFlightIsRetransmittedAfterTimeout) {
   Pump();
   EXPECT_EQ(server_end_.connected_calls, 1) << server_end_.failure.value_or("");
   EXPECT_EQ(client_end_.connected_calls, 1) << client_end_.failure.value_or("");
+}
+
+TEST_F(DtlsTransportTest, SilentPeerFailsAfterRetransmissionsRunOut) {
+  DtlsTransportOptions options;
+  options.initial_retransmit_timeout = DtlsTransport::kMinRetransmitTimeout;
+  options.max_retransmit_timeout = DtlsTransport::kMinRetransmitTimeout;
+  MakePair(options, options);
+  ExchangeFingerprints();
+  client_->Start();
+  EXPECT_EQ(client_end_.sent.size(), 1u);  // no retransmission before the timer runs out
+  client_end_.outbox.clear();              // the server never hears anything
+  for (int i = 0; i < 100 && client_end_.failed_calls == 0; ++i) {
+    WaitForTimer(*client_);
+    client_->HandleTimeout();
+  }
+  EXPECT_EQ(client_end_.failed_calls, 1);
+  EXPECT_NE(client_end_.failure.value_or("").find("timed out"), std::string::npos);
+  EXPECT_GT(client_end_.sent.size(), 5u);  // the ClientHello went out several times
+  EXPECT_FALSE(client_->NextTimeout().has_value());
 }
 
 TEST_F(DtlsTransportTest, HandleTimeoutBeforeExpirySendsNothing) {
