@@ -58,11 +58,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)RtcpCompound::Validate(input);
   RtcpCompound compound(input);
   while (const auto packet = compound.Next()) {
-    Check(packet->packet.data() >= data && packet->packet.data() + packet->packet.size() <=
-                                               data + size);
+    Check(packet->packet.data() >= data &&
+          packet->packet.data() + packet->packet.size() <= data + size);
     Check(packet->body.data() >= packet->packet.data() &&
-          packet->body.data() + packet->body.size() <= packet->packet.data() +
-                                                           packet->packet.size());
+          packet->body.data() + packet->body.size() <=
+              packet->packet.data() + packet->packet.size());
     if (const auto report = RtcpReport::Parse(*packet)) CheckReport(*report);
     if (const auto sdes = RtcpSdes::Parse(*packet)) {
       const auto inside_body = [&](std::string_view text) {

@@ -41,8 +41,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (int id = 0; id < 256; ++id) {
     const auto element = packet->GetExtension(static_cast<std::uint8_t>(id));
     if (!element.empty()) {
-      Check(element.data() >= block.data() && element.data() + element.size() <= block.data() +
-                                                                                   block.size());
+      Check(element.data() >= block.data() &&
+            element.data() + element.size() <= block.data() + block.size());
     }
     if (const auto level = packet->ReadAudioLevel(static_cast<std::uint8_t>(id))) {
       Check(level->level_dbov <= 127);

@@ -86,7 +86,8 @@ SlotRewrite SlotRewriter::Rewrite(std::uint32_t source_ssrc, std::uint16_t src_s
   }
   // delta <= 0: a duplicate or a late packet.
   const int back = -delta;
-  if (back >= kMaxReorder || src_highest_ - back < src_start_) return SlotRewrite{0, 0, false, true};
+  if (back >= kMaxReorder || src_highest_ - back < src_start_)
+    return SlotRewrite{0, 0, false, true};
   const std::uint64_t bit = std::uint64_t{1} << back;
   if ((seen_ & bit) != 0) return SlotRewrite{0, 0, false, true};
   seen_ |= bit;

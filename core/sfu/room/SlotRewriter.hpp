@@ -75,7 +75,7 @@ class SlotRewriter {
   // Extended sequence numbers of the current source since the switch.
   std::int64_t src_highest_ = 0;
   std::int64_t src_start_ = 0;
-  std::uint64_t seen_ = 0;  // bit i: src_highest_ - i was forwarded
+  std::uint64_t seen_ = 0;                      // bit i: src_highest_ - i was forwarded
   std::uint32_t pending_resync_seq_ = 0x10000;  // a jump to confirm (A.1 bad_seq)
 };
 

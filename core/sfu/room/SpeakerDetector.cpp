@@ -32,8 +32,8 @@ void SpeakerDetector::Advance(Clock::time_point now) {
   value_time_ = now;
   // The exact time the decay crossed the off threshold, so the off hold does not depend on how
   // often Tick() runs.
-  if (before >= options_.off_loudness && value_ < options_.off_loudness &&
-      !below_off_since_ && options_.off_loudness > 0) {
+  if (before >= options_.off_loudness && value_ < options_.off_loudness && !below_off_since_ &&
+      options_.off_loudness > 0) {
     const double crossing_s = release_s * std::log(before / options_.off_loudness);
     below_off_since_ =
         decay_start + std::chrono::duration_cast<Clock::duration>(Seconds(crossing_s));
@@ -60,8 +60,7 @@ bool SpeakerDetector::UpdateSpeaking(Clock::time_point now) {
   return speaking_ != was;
 }
 
-bool SpeakerDetector::OnLevel(std::uint8_t level_dbov, bool voice_activity,
-                              Clock::time_point now) {
+bool SpeakerDetector::OnLevel(std::uint8_t level_dbov, bool voice_activity, Clock::time_point now) {
   if (has_packet_ && now < value_time_) now = value_time_;  // time never runs backwards
   Advance(now);
   const std::uint8_t level = std::min(level_dbov, kSilenceDbov);

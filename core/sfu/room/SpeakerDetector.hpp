@@ -23,14 +23,14 @@ struct SpeakerDetectorOptions {
   static constexpr Ms kDefaultOffHold{500};
   static constexpr Ms kDefaultPacketGap{60};  // three 20 ms frames
 
-  Ms attack = kDefaultAttack;    // time constant while the level rises
-  Ms release = kDefaultRelease;  // time constant while it falls, and for DTX decay
+  Ms attack = kDefaultAttack;                 // time constant while the level rises
+  Ms release = kDefaultRelease;               // time constant while it falls, and for DTX decay
   double on_loudness = kDefaultOnLoudness;    // smoothed loudness that starts speech
   double off_loudness = kDefaultOffLoudness;  // smoothed loudness under which speech ends
-  Ms on_hold = kDefaultOnHold;    // loudness >= on_loudness this long → speaking
-  Ms off_hold = kDefaultOffHold;  // loudness < off_loudness this long → not speaking
-  Ms packet_gap = kDefaultPacketGap;  // no packet for longer than this counts as silence
-  bool require_vad = false;  // treat packets whose V bit is clear as silence
+  Ms on_hold = kDefaultOnHold;                // loudness >= on_loudness this long → speaking
+  Ms off_hold = kDefaultOffHold;              // loudness < off_loudness this long → not speaking
+  Ms packet_gap = kDefaultPacketGap;          // no packet for longer than this counts as silence
+  bool require_vad = false;                   // treat packets whose V bit is clear as silence
 };
 
 class SpeakerDetector {

@@ -14,8 +14,8 @@ std::optional<RtcpBye> RtcpBye::Parse(const RtcpPacketView& packet) {
   if (packet.body.size() > list_bytes) {
     const std::size_t length = packet.body[list_bytes];
     if (list_bytes + 1 + length > packet.body.size()) return std::nullopt;
-    bye.reason_ = std::string_view(reinterpret_cast<const char*>(&packet.body[list_bytes + 1]),
-                                   length);
+    bye.reason_ =
+        std::string_view(reinterpret_cast<const char*>(&packet.body[list_bytes + 1]), length);
   }
   return bye;
 }

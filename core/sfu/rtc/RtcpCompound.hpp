@@ -22,8 +22,8 @@ enum class RtcpType : std::uint8_t {
 
 // One packet inside a compound packet.
 struct RtcpPacketView {
-  std::uint8_t count = 0;  // RC / SC / FMT field (5 bits)
-  std::uint8_t type = 0;   // packet type, compare with RtcpType
+  std::uint8_t count = 0;                // RC / SC / FMT field (5 bits)
+  std::uint8_t type = 0;                 // packet type, compare with RtcpType
   std::span<const std::uint8_t> body;    // after the 4-byte common header, padding removed
   std::span<const std::uint8_t> packet;  // the whole packet, header and padding included
 };

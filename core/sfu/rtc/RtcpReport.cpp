@@ -18,7 +18,9 @@ std::optional<RtcpReport> RtcpReport::Parse(const RtcpPacketView& packet) {
   return report;
 }
 
-std::uint32_t RtcpReport::SenderSsrc() const { return LoadBe32(body_.data()); }
+std::uint32_t RtcpReport::SenderSsrc() const {
+  return LoadBe32(body_.data());
+}
 
 std::optional<SenderInfo> RtcpReport::GetSenderInfo() const {
   if (!sender_info_) return std::nullopt;

@@ -66,9 +66,8 @@ bool RtcpSdes::Walk(V&& visit) const {
       if (offset + 2 > body_.size()) return false;
       const std::size_t length = body_[offset + 1];
       if (offset + 2 + length > body_.size()) return false;
-      const SdesItem item{ssrc, type,
-                          std::string_view(reinterpret_cast<const char*>(&body_[offset + 2]),
-                                           length)};
+      const SdesItem item{
+          ssrc, type, std::string_view(reinterpret_cast<const char*>(&body_[offset + 2]), length)};
       offset += 2 + length;
       if (!visit(item)) return true;
     }

@@ -20,8 +20,8 @@ std::uint64_t ToNtpTime(std::chrono::system_clock::time_point time) {
 std::uint32_t ToCompactNtpDuration(std::chrono::nanoseconds duration) {
   if (duration.count() <= 0) return 0;
   const auto nanos = static_cast<std::uint64_t>(duration.count());
-  const std::uint64_t units = nanos / kNanosPerSecond * 65536 +
-                              (nanos % kNanosPerSecond) * 65536 / kNanosPerSecond;
+  const std::uint64_t units =
+      nanos / kNanosPerSecond * 65536 + (nanos % kNanosPerSecond) * 65536 / kNanosPerSecond;
   return units > 0xFFFFFFFFull ? 0xFFFFFFFFu : static_cast<std::uint32_t>(units);
 }
 

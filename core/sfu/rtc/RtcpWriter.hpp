@@ -28,8 +28,7 @@ std::size_t WriteSenderReport(std::uint32_t sender_ssrc, std::chrono::system_clo
                               std::span<std::uint8_t> out);
 
 // SDES with one chunk holding one CNAME item (at most 255 bytes).
-std::size_t WriteSdesCname(std::uint32_t ssrc, std::string_view cname,
-                           std::span<std::uint8_t> out);
+std::size_t WriteSdesCname(std::uint32_t ssrc, std::string_view cname, std::span<std::uint8_t> out);
 
 // BYE for one SSRC, without a reason.
 std::size_t WriteBye(std::uint32_t ssrc, std::span<std::uint8_t> out);

@@ -88,9 +88,15 @@ std::optional<RtpPacket> RtpPacket::Parse(std::span<std::uint8_t> data) {
   return packet;
 }
 
-std::uint16_t RtpPacket::Sequence() const { return LoadBe16(&data_[2]); }
-std::uint32_t RtpPacket::Timestamp() const { return LoadBe32(&data_[4]); }
-std::uint32_t RtpPacket::Ssrc() const { return LoadBe32(&data_[8]); }
+std::uint16_t RtpPacket::Sequence() const {
+  return LoadBe16(&data_[2]);
+}
+std::uint32_t RtpPacket::Timestamp() const {
+  return LoadBe32(&data_[4]);
+}
+std::uint32_t RtpPacket::Ssrc() const {
+  return LoadBe32(&data_[8]);
+}
 
 std::uint32_t RtpPacket::Csrc(std::size_t i) const {
   if (i >= CsrcCount()) return 0;
@@ -126,9 +132,15 @@ std::optional<AudioLevel> RtpPacket::ReadAudioLevel(std::uint8_t ext_id) const {
   return AudioLevel{static_cast<std::uint8_t>(element[0] & 0x7F), (element[0] & 0x80) != 0};
 }
 
-void RtpPacket::SetSsrc(std::uint32_t ssrc) { StoreBe32(&data_[8], ssrc); }
-void RtpPacket::SetSequence(std::uint16_t seq) { StoreBe16(&data_[2], seq); }
-void RtpPacket::SetTimestamp(std::uint32_t ts) { StoreBe32(&data_[4], ts); }
+void RtpPacket::SetSsrc(std::uint32_t ssrc) {
+  StoreBe32(&data_[8], ssrc);
+}
+void RtpPacket::SetSequence(std::uint16_t seq) {
+  StoreBe16(&data_[2], seq);
+}
+void RtpPacket::SetTimestamp(std::uint32_t ts) {
+  StoreBe32(&data_[4], ts);
+}
 
 void RtpPacket::SetMarker(bool marker) {
   data_[1] = static_cast<std::uint8_t>((data_[1] & 0x7F) | (marker ? 0x80 : 0x00));

@@ -21,8 +21,8 @@ class RtpPacket {
  public:
   static constexpr std::size_t kFixedHeaderBytes = 12;
   static constexpr std::size_t kMaxCsrcs = 15;
-  static constexpr std::uint16_t kOneByteProfile = 0xBEDE;        // RFC 8285 §4.2
-  static constexpr std::uint16_t kTwoByteProfileMask = 0xFFF0;    // RFC 8285 §4.3
+  static constexpr std::uint16_t kOneByteProfile = 0xBEDE;      // RFC 8285 §4.2
+  static constexpr std::uint16_t kTwoByteProfileMask = 0xFFF0;  // RFC 8285 §4.3
   static constexpr std::uint16_t kTwoByteProfile = 0x1000;
 
   // True when `data` looks like RTP and not RTCP: first byte 128..191 (RFC 7983 §7), at least a

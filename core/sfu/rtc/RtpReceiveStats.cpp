@@ -106,8 +106,8 @@ ReportBlock RtpReceiveStats::MakeReportBlock(Clock::time_point now) {
     block.fraction_lost = static_cast<std::uint8_t>(fraction > 255 ? 255 : fraction);
   }
   const std::int64_t lost = CumulativeLost();
-  block.cumulative_lost = static_cast<std::int32_t>(
-      lost > 0x7FFFFF ? 0x7FFFFF : (lost < -0x800000 ? -0x800000 : lost));
+  block.cumulative_lost =
+      static_cast<std::int32_t>(lost > 0x7FFFFF ? 0x7FFFFF : (lost < -0x800000 ? -0x800000 : lost));
   block.ext_highest_seq = ExtendedHighestSeq();
   block.jitter = Jitter();
   if (has_sr_) {

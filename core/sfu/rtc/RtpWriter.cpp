@@ -43,8 +43,8 @@ std::size_t WriteRtp(const RtpHeaderFields& header, std::span<const std::uint32_
   const std::size_t elements_bytes = one_byte ? elements_bytes_one : elements_bytes_two;
   const std::size_t padded_elements = (elements_bytes + 3) / 4 * 4;
   const bool has_extension = !extensions.empty();
-  const std::size_t header_bytes = RtpPacket::kFixedHeaderBytes + 4 * csrcs.size() +
-                                   (has_extension ? 4 + padded_elements : 0);
+  const std::size_t header_bytes =
+      RtpPacket::kFixedHeaderBytes + 4 * csrcs.size() + (has_extension ? 4 + padded_elements : 0);
   const std::size_t total = header_bytes + payload.size();
   if (total > out.size() || padded_elements / 4 > 0xFFFF) return 0;
 
@@ -77,9 +77,8 @@ std::size_t WriteRtp(const RtpHeaderFields& header, std::span<const std::uint32_
   return total;
 }
 
-std::size_t WriteForwarded(const RtpPacket& in, std::span<std::uint8_t> out,
-                           std::uint32_t new_ssrc, std::uint16_t seq, std::uint32_t ts,
-                           bool marker, std::uint32_t csrc) {
+std::size_t WriteForwarded(const RtpPacket& in, std::span<std::uint8_t> out, std::uint32_t new_ssrc,
+                           std::uint16_t seq, std::uint32_t ts, bool marker, std::uint32_t csrc) {
   const auto extension_block = in.ExtensionBlock();
   const auto payload = in.Payload();
   const std::size_t total =

@@ -37,8 +37,7 @@ std::size_t WriteRtp(const RtpHeaderFields& header, std::span<const std::uint32_
 // marker, exactly one CSRC (`csrc`, the speaker's original SSRC; RFC 3550 §7.1 mixer-style
 // contributing source), the original extension block verbatim, and the payload without RTP
 // padding. `out` must not overlap `in`. Returns bytes written or 0 when `out` is too small.
-std::size_t WriteForwarded(const RtpPacket& in, std::span<std::uint8_t> out,
-                           std::uint32_t new_ssrc, std::uint16_t seq, std::uint32_t ts,
-                           bool marker, std::uint32_t csrc);
+std::size_t WriteForwarded(const RtpPacket& in, std::span<std::uint8_t> out, std::uint32_t new_ssrc,
+                           std::uint16_t seq, std::uint32_t ts, bool marker, std::uint32_t csrc);
 
 }  // namespace chorus::rtc

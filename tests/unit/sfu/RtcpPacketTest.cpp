@@ -17,17 +17,19 @@ namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-void Append(Bytes& to, const Bytes& from) { to.insert(to.end(), from.begin(), from.end()); }
+void Append(Bytes& to, const Bytes& from) {
+  to.insert(to.end(), from.begin(), from.end());
+}
 
 // Shape of Chromium's periodic compound packet for an audio sender: SR without report blocks,
 // then SDES with a 16-character CNAME.
 Bytes ChromiumSrSdes() {
-  Bytes sr = {0x80, 0xC8, 0x00, 0x06,  // SR, 0 blocks, 7 words
-              0x11, 0x22, 0x33, 0x44,  // sender SSRC
+  Bytes sr = {0x80, 0xC8, 0x00, 0x06,                          // SR, 0 blocks, 7 words
+              0x11, 0x22, 0x33, 0x44,                          // sender SSRC
               0xE9, 0x3C, 0x22, 0x10, 0x80, 0x00, 0x00, 0x00,  // NTP
-              0x00, 0x00, 0xBB, 0x80,  // RTP ts 48000
-              0x00, 0x00, 0x00, 0x32,  // 50 packets
-              0x00, 0x00, 0x0F, 0xA0};  // 4000 octets
+              0x00, 0x00, 0xBB, 0x80,                          // RTP ts 48000
+              0x00, 0x00, 0x00, 0x32,                          // 50 packets
+              0x00, 0x00, 0x0F, 0xA0};                         // 4000 octets
   Bytes sdes = {0x81, 0xCA, 0x00, 0x06, 0x11, 0x22, 0x33, 0x44, 0x01, 0x10};
   const std::string cname = "Ab3dEf7hIj+lMn/p";
   sdes.insert(sdes.end(), cname.begin(), cname.end());
@@ -117,10 +119,11 @@ TEST(RtcpPacketTest, ReportCountBeyondLengthIsRefused) {
 
 TEST(RtcpPacketTest, SkipsFeedbackAndParsesBye) {
   Bytes bytes = {0x81, 0xC9, 0x00, 0x01, 0, 0, 0, 1};  // empty RR (RFC 5506 still fine)
-  Append(bytes, {0x8F, 0xCD, 0x00, 0x04, 0, 0, 0, 1, 0, 0, 0, 2,  // transport-cc (FMT 15)
-                 0x00, 0x05, 0x00, 0x02, 0x01, 0x02, 0x03, 0x00});
+  Append(bytes,
+         {0x8F, 0xCD, 0x00, 0x04, 0,    0,    0,    1,   0, 0, 0, 2,  // transport-cc (FMT 15)
+          0x00, 0x05, 0x00, 0x02, 0x01, 0x02, 0x03, 0x00});
   Append(bytes, {0x81, 0xCE, 0x00, 0x02, 0, 0, 0, 1, 0, 0, 0, 2});  // PLI
-  Append(bytes, {0x81, 0xCB, 0x00, 0x02, 0xCA, 0xFE, 0x00, 0x01,   // BYE with reason "bye"
+  Append(bytes, {0x81, 0xCB, 0x00, 0x02, 0xCA, 0xFE, 0x00, 0x01,    // BYE with reason "bye"
                  0x03, 'b', 'y', 'e'});
   EXPECT_TRUE(RtcpCompound::Validate(bytes));
   RtcpCompound compound(bytes);

@@ -6,10 +6,10 @@
 #include <cstdint>
 #include <string>
 
+#include "rtc/RtcpBye.hpp"
 #include "rtc/RtcpCompound.hpp"
 #include "rtc/RtcpReport.hpp"
 #include "rtc/RtcpSdes.hpp"
-#include "rtc/RtcpBye.hpp"
 #include "rtc/RtcpTime.hpp"
 #include "rtc/RtcpWriter.hpp"
 #include "rtc/RtpPacket.hpp"

@@ -16,14 +16,14 @@ using Bytes = std::vector<std::uint8_t>;
 // (id 3) and mid (id 9), padded to 32 bits, then an Opus payload.
 Bytes ChromiumOpusPacket() {
   return {
-      0x90, 0x6F, 0x12, 0x34,  // V=2 X=1, PT 111, seq 0x1234
-      0x00, 0x01, 0xE2, 0x40,  // ts 123456
-      0xDE, 0xAD, 0xBE, 0xEF,  // ssrc
-      0xBE, 0xDE, 0x00, 0x02,  // one-byte profile, 2 words
-      0x10, 0x9E,              // id 1, len 1: V=1 level 30
-      0x31, 0x01, 0x02,        // id 3, len 2: transport-wide seq 0x0102
-      0x90, 0x30,              // id 9, len 1: mid "0"
-      0x00,                    // padding
+      0x90, 0x6F, 0x12, 0x34,       // V=2 X=1, PT 111, seq 0x1234
+      0x00, 0x01, 0xE2, 0x40,       // ts 123456
+      0xDE, 0xAD, 0xBE, 0xEF,       // ssrc
+      0xBE, 0xDE, 0x00, 0x02,       // one-byte profile, 2 words
+      0x10, 0x9E,                   // id 1, len 1: V=1 level 30
+      0x31, 0x01, 0x02,             // id 3, len 2: transport-wide seq 0x0102
+      0x90, 0x30,                   // id 9, len 1: mid "0"
+      0x00,                         // padding
       0x78, 0x0B, 0xE4, 0xC1, 0x36  // Opus TOC + data
   };
 }
@@ -62,8 +62,8 @@ TEST(RtpPacketTest, ParsesChromiumOneByteExtensions) {
 
 TEST(RtpPacketTest, ExtensionIdsAreWhateverWasNegotiated) {
   // Same elements under ids 5 (level, V=0) and 12 (mid "10").
-  Bytes bytes = {0x90, 0x6F, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 1,
-                 0xBE, 0xDE, 0x00, 0x02, 0x50, 0x7F, 0xC1, '1', '0', 0x00, 0x00, 0x00, 0xAA};
+  Bytes bytes = {0x90, 0x6F, 0x00, 0x01, 0,    0,    0,   0,   0,    0,    0,    1,   0xBE,
+                 0xDE, 0x00, 0x02, 0x50, 0x7F, 0xC1, '1', '0', 0x00, 0x00, 0x00, 0xAA};
   const auto packet = RtpPacket::Parse(bytes);
   ASSERT_TRUE(packet);
   EXPECT_FALSE(packet->ReadAudioLevel(1));
@@ -79,10 +79,10 @@ TEST(RtpPacketTest, ExtensionIdsAreWhateverWasNegotiated) {
 
 TEST(RtpPacketTest, ParsesTwoByteExtensions) {
   // RFC 8285 §4.3: profile 0x1000 + appbits; element id 1 len 1, id 20 len 0, id 200 len 3.
-  Bytes bytes = {0x90, 0x6F, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 1,
-                 0x10, 0x05, 0x00, 0x03,                          // appbits 5, 3 words
+  Bytes bytes = {0x90, 0x6F, 0x00, 0x01, 0,    0,    0,    0,
+                 0,    0,    0,    1,    0x10, 0x05, 0x00, 0x03,  // appbits 5, 3 words
                  0x01, 0x01, 0x85, 0x14, 0x00, 0x00, 0xC8, 0x03,  // ..., padding, id 200
-                 'a', 'b', 'c', 0x00, 0xAB};
+                 'a',  'b',  'c',  0x00, 0xAB};
   const auto packet = RtpPacket::Parse(bytes);
   ASSERT_TRUE(packet);
   EXPECT_EQ(packet->ExtensionProfile(), 0x1005);
@@ -98,8 +98,8 @@ TEST(RtpPacketTest, ParsesTwoByteExtensions) {
 }
 
 TEST(RtpPacketTest, UnknownExtensionProfileIsSkipped) {
-  Bytes bytes = {0x90, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0xAB, 0xCD, 0x00, 0x01, 0x10, 1, 2, 3,
-                 0x55};
+  Bytes bytes = {0x90, 0x00, 0,    1,    0,    0,    0, 0, 0, 0,   0,
+                 1,    0xAB, 0xCD, 0x00, 0x01, 0x10, 1, 2, 3, 0x55};
   const auto packet = RtpPacket::Parse(bytes);
   ASSERT_TRUE(packet);
   EXPECT_TRUE(packet->GetExtension(1).empty());
@@ -110,8 +110,8 @@ TEST(RtpPacketTest, UnknownExtensionProfileIsSkipped) {
 
 TEST(RtpPacketTest, ReservedOneByteIdStopsParsing) {
   // RFC 8285 §4.2: id 15 ends the element list; the level after it is not read.
-  Bytes bytes = {0x90, 0x6F, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1,
-                 0xBE, 0xDE, 0x00, 0x01, 0xF0, 0x10, 0x9E, 0x00};
+  Bytes bytes = {0x90, 0x6F, 0,    1,    0,    0,    0,    0,    0,    0,
+                 0,    1,    0xBE, 0xDE, 0x00, 0x01, 0xF0, 0x10, 0x9E, 0x00};
   const auto packet = RtpPacket::Parse(bytes);
   ASSERT_TRUE(packet);
   EXPECT_FALSE(packet->ReadAudioLevel(1));
@@ -126,8 +126,8 @@ TEST(RtpPacketTest, ElementOverrunningTheBlockIsNotReturned) {
 }
 
 TEST(RtpPacketTest, ParsesCsrcList) {
-  Bytes bytes = {0x82, 0xEF, 0xFF, 0xFF, 0, 0, 0x03, 0xC0, 0, 0, 0, 9,
-                 0x11, 0x11, 0x11, 0x11, 0x22, 0x22, 0x22, 0x22, 0xAA, 0xBB};
+  Bytes bytes = {0x82, 0xEF, 0xFF, 0xFF, 0,    0,    0x03, 0xC0, 0,    0,    0,
+                 9,    0x11, 0x11, 0x11, 0x11, 0x22, 0x22, 0x22, 0x22, 0xAA, 0xBB};
   const auto packet = RtpPacket::Parse(bytes);
   ASSERT_TRUE(packet);
   EXPECT_TRUE(packet->Marker());
@@ -184,8 +184,8 @@ TEST(RtpPacketTest, DemultiplexesRtpFromRtcp) {
   const Bytes rtp = ChromiumOpusPacket();
   EXPECT_TRUE(RtpPacket::IsRtp(rtp));
   EXPECT_FALSE(RtpPacket::IsRtcp(rtp));
-  const Bytes sr = {0x80, 200, 0x00, 0x06, 1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0, 0,
-                    0,    0,   0,    0,    0, 0, 0, 0, 0, 0, 0, 0};
+  const Bytes sr = {0x80, 200, 0x00, 0x06, 1, 2, 3, 4, 0, 0, 0, 0, 0, 0,
+                    0,    0,   0,    0,    0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   EXPECT_TRUE(RtpPacket::IsRtcp(sr));
   EXPECT_FALSE(RtpPacket::IsRtp(sr));
   const Bytes rr = {0x80, 201, 0x00, 0x01, 1, 2, 3, 4};

@@ -115,8 +115,8 @@ TEST(RtpReceiveStatsTest, ReportsLsrAndDlsr) {
   EXPECT_EQ(block.dlsr, 0x00018000u);  // 1.5 s in 1/65536 s
   // The sender computes its RTT from our block: arrival 0.1 s after we sent it.
   const std::uint32_t arrival = block.lsr + block.dlsr + 0x1999;  // ~0.1 s later
-  EXPECT_NEAR(static_cast<double>(RoundTripTime(arrival, block.lsr, block.dlsr)->count()),
-              100'000, 100);
+  EXPECT_NEAR(static_cast<double>(RoundTripTime(arrival, block.lsr, block.dlsr)->count()), 100'000,
+              100);
 }
 
 }  // namespace

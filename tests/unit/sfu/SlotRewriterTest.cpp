@@ -18,7 +18,9 @@ constexpr std::uint32_t kSpeakerA = 0xA;
 constexpr std::uint32_t kSpeakerB = 0xB;
 
 // Signed distance a → b modulo 2^32.
-std::int32_t TsDelta(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(b - a); }
+std::int32_t TsDelta(std::uint32_t a, std::uint32_t b) {
+  return static_cast<std::int32_t>(b - a);
+}
 
 TEST(SlotRewriterTest, FirstPacketStartsAtTheSlotsInitialValues) {
   SlotRewriter slot(500, 100'000);
@@ -99,8 +101,8 @@ TEST(SlotRewriterTest, SourceSequenceWrapIsSeamless) {
   const Clock::time_point t0{};
   std::uint16_t src = 65'533;
   for (int i = 0; i < 8; ++i, ++src) {
-    const SlotRewrite r = slot.Rewrite(kSpeakerA, src, static_cast<std::uint32_t>(i) * kFrameTicks,
-                                       t0 + i * 20ms);
+    const SlotRewrite r =
+        slot.Rewrite(kSpeakerA, src, static_cast<std::uint32_t>(i) * kFrameTicks, t0 + i * 20ms);
     ASSERT_FALSE(r.drop);
     EXPECT_EQ(r.seq, 1000 + i);
     EXPECT_EQ(r.ts, static_cast<std::uint32_t>(i) * kFrameTicks);
