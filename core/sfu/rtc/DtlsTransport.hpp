@@ -48,7 +48,8 @@ class DtlsTransport {
     virtual ~Listener() = default;
     // A datagram to send to the peer as one UDP payload; the span is valid during the call only.
     virtual void OnDtlsSendDatagram(std::span<const std::uint8_t> datagram) = 0;
-    // Handshake done and the peer's certificate matched the remote fingerprint.
+    // Handshake done and the peer's certificate matched the remote fingerprint. `keys` is valid
+    // during the call only (wiped afterwards): create the SrtpSessions from it here.
     virtual void OnDtlsConnected(const SrtpKeyMaterial& keys) = 0;
     // Handshake failure, fingerprint mismatch, fatal alert, timeout, or the peer's close_notify.
     // Called at most once; the transport ignores all input afterwards.
