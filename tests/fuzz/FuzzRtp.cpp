@@ -67,6 +67,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
 
+  if (const auto level = packet->ReadAudioLevel(1)) {
+    const std::array<std::uint8_t, 1> level_byte = {
+        static_cast<std::uint8_t>((level->voice_activity ? 0x80 : 0) | level->level_dbov)};
+    const std::array<chorus::rtc::RtpExtensionElement, 1> extensions = {
+        chorus::rtc::RtpExtensionElement{3, level_byte}};
+    const std::size_t size2 =
+        chorus::rtc::WriteForwarded(*packet, out, 1, 2, 3, false, 4, extensions);
+    if (size2 > 0) {
+      const auto forwarded = RtpPacket::Parse(std::span(out).first(size2));
+      Check(forwarded.has_value());
+      const auto copied = forwarded->ReadAudioLevel(3);
+      Check(copied && copied->level_dbov == level->level_dbov);
+    }
+  }
+
   packet->SetSsrc(packet->Sequence());
   packet->SetSequence(static_cast<std::uint16_t>(packet->Timestamp()));
   packet->SetTimestamp(packet->Ssrc());

@@ -98,4 +98,11 @@ std::size_t WriteForwarded(const RtpPacket& in, std::span<std::uint8_t> out, std
   return total;
 }
 
+std::size_t WriteForwarded(const RtpPacket& in, std::span<std::uint8_t> out, std::uint32_t new_ssrc,
+                           std::uint16_t seq, std::uint32_t ts, bool marker, std::uint32_t csrc,
+                           std::span<const RtpExtensionElement> extensions) {
+  const RtpHeaderFields header{in.PayloadType(), marker, seq, ts, new_ssrc};
+  return WriteRtp(header, std::span<const std::uint32_t>(&csrc, 1), extensions, in.Payload(), out);
+}
+
 }  // namespace chorus::rtc

@@ -37,7 +37,17 @@ std::size_t WriteRtp(const RtpHeaderFields& header, std::span<const std::uint32_
 // marker, exactly one CSRC (`csrc`, the speaker's original SSRC; RFC 3550 §7.1 mixer-style
 // contributing source), the original extension block verbatim, and the payload without RTP
 // padding. `out` must not overlap `in`. Returns bytes written or 0 when `out` is too small.
+// Caution: extension ids are negotiated per PeerConnection and the block carries the
+// publisher's sdes:mid, which would steer the packet to the wrong transceiver of a subscriber
+// whose ids or mids differ; the overload below writes the subscriber's own elements instead.
 std::size_t WriteForwarded(const RtpPacket& in, std::span<std::uint8_t> out, std::uint32_t new_ssrc,
                            std::uint16_t seq, std::uint32_t ts, bool marker, std::uint32_t csrc);
+
+// As above, but writes `extensions` (ids as negotiated with the subscriber, e.g. its
+// ssrc-audio-level id carrying the speaker's level and its mid id carrying the slot's mid)
+// instead of the source's extension block.
+std::size_t WriteForwarded(const RtpPacket& in, std::span<std::uint8_t> out, std::uint32_t new_ssrc,
+                           std::uint16_t seq, std::uint32_t ts, bool marker, std::uint32_t csrc,
+                           std::span<const RtpExtensionElement> extensions);
 
 }  // namespace chorus::rtc

@@ -119,5 +119,31 @@ TEST(RtpWriterTest, ForwardsPacketWithoutExtensions) {
   EXPECT_EQ(fwd->Payload()[1], 0x22);
 }
 
+TEST(RtpWriterTest, ForwardedCopyCanCarryTheSubscribersOwnExtensions) {
+  // Publisher negotiated level id 1 and mid id 9 ("0"); the subscriber negotiated level id 3 and
+  // mid id 4, and this slot is its mid "2".
+  Bytes source = {0x90, 0x6F, 0x00, 0x10, 0x00, 0x00, 0x10, 0x00, 0x0A, 0x0B, 0x0C,
+                  0x0D, 0xBE, 0xDE, 0x00, 0x01, 0x10, 0x9E, 0x90, 0x30, 0xFC, 0xFD};
+  const auto in = RtpPacket::Parse(source);
+  ASSERT_TRUE(in);
+  const std::array<std::uint8_t, 1> level = {in->GetExtension(1)[0]};
+  const std::array<std::uint8_t, 1> mid = {'2'};
+  const std::array<RtpExtensionElement, 2> extensions = {RtpExtensionElement{3, level},
+                                                         RtpExtensionElement{4, mid}};
+  std::array<std::uint8_t, 64> out{};
+  const std::size_t size = WriteForwarded(*in, out, 0x5107, 9, 99, false, in->Ssrc(), extensions);
+  ASSERT_GT(size, 0u);
+  const auto fwd = RtpPacket::Parse(std::span(out).first(size));
+  ASSERT_TRUE(fwd);
+  EXPECT_EQ(fwd->Csrc(0), 0x0A0B0C0Du);
+  EXPECT_EQ(fwd->ReadAudioLevel(3)->level_dbov, 30);
+  EXPECT_TRUE(fwd->ReadAudioLevel(3)->voice_activity);
+  EXPECT_EQ(fwd->GetExtension(4)[0], '2');
+  EXPECT_TRUE(fwd->GetExtension(9).empty());  // the publisher's mid is not carried over
+  EXPECT_TRUE(fwd->GetExtension(1).empty());
+  ASSERT_EQ(fwd->Payload().size(), 2u);
+  EXPECT_EQ(fwd->Payload()[1], 0xFD);
+}
+
 }  // namespace
 }  // namespace chorus::rtc
