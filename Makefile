@@ -19,7 +19,7 @@ gui: deps
 	cd core/gui && npm run build
 
 run: build gui
-	scripts/run
+	scripts/run $(ARGS)
 
 test: build gui
 	scripts/test
