@@ -1,0 +1,267 @@
+#include "voice/RoomState.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <limits>
+
+namespace chorus::voice {
+namespace {
+
+constexpr std::string_view kMemberPrefix = "m:";
+constexpr std::string_view kSeatPrefix = "seat:";
+constexpr std::string_view kVersionField = "version";
+constexpr std::string_view kMaxMembersField = "max_members";
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+std::string MemberField(std::int64_t user_id) {
+  return std::string(kMemberPrefix) + std::to_string(user_id);
+}
+std::string SeatField(std::int64_t user_id) {
+  return std::string(kSeatPrefix) + std::to_string(user_id);
+}
+
+std::optional<std::int64_t> ParseId(std::string_view text) {
+  std::int64_t v = 0;
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  for (char ch : text) {
+    if (ch < '0' || ch > '9') return std::nullopt;
+    v = v * 10 + (ch - '0');
+  }
+  return v;
+}
+
+}  // namespace
+
+boost::json::object Member::ToJson() const {
+  return {{"user_id", user_id},       {"username", username},
+          {"role", role},             {"muted", muted},
+          {"muted_by_host", muted_by_host}, {"joined_at", util::IsoTime(joined_at_ms)}};
+}
+
+std::string Member::Serialize() const {
+  return boost::json::serialize(boost::json::object{{"user_id", user_id},
+                                                     {"username", username},
+                                                     {"role", role},
+                                                     {"muted", muted},
+                                                     {"muted_by_host", muted_by_host},
+                                                     {"joined_at_ms", joined_at_ms}});
+}
+
+std::optional<Member> Member::Parse(const std::string& text) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const auto& o = v.as_object();
+  Member m;
+  const auto* id = o.if_contains("user_id");
+  const auto* name = o.if_contains("username");
+  const auto* role = o.if_contains("role");
+  const auto* muted = o.if_contains("muted");
+  const auto* by_host = o.if_contains("muted_by_host");
+  const auto* joined = o.if_contains("joined_at_ms");
+  if (!id || !id->is_int64() || !name || !name->is_string() || !role || !role->is_string() ||
+      !muted || !muted->is_bool() || !joined || !joined->is_int64()) {
+    return std::nullopt;
+  }
+  m.user_id = id->as_int64();
+  m.username = std::string(name->as_string());
+  m.role = std::string(role->as_string());
+  m.muted = muted->as_bool();
+  m.muted_by_host = by_host && by_host->is_bool() && by_host->as_bool();
+  m.joined_at_ms = joined->as_int64();
+  return m;
+}
+
+RoomState::RoomState(state::StateBackend& state, util::Clock clock,
+                     std::chrono::seconds presence_timeout, std::chrono::seconds rejoin_grace)
+    : state_(state),
+      clock_(std::move(clock)),
+      presence_timeout_(presence_timeout),
+      rejoin_grace_(rejoin_grace) {}
+
+std::string RoomState::RoomKey(std::int64_t stream_id) {
+  return "voice:rooms:" + std::to_string(stream_id);
+}
+std::string RoomState::PresenceKey(std::int64_t stream_id) {
+  return "voice:presence:" + std::to_string(stream_id);
+}
+
+JoinOutcome RoomState::Join(std::int64_t stream_id, Member candidate, int max_members) {
+  const auto now = clock_();
+  const auto room = RoomKey(stream_id);
+  const auto presence = PresenceKey(stream_id);
+  const auto uid = std::to_string(candidate.user_id);
+  JoinOutcome out;
+  if (state_.ZScore(presence, uid)) {
+    state_.ZAdd(presence, uid, static_cast<double>(now));
+    auto stored = state_.HGet(room, MemberField(candidate.user_id));
+    auto member = stored ? Member::Parse(*stored) : std::nullopt;
+    if (member) {
+      out.kind = JoinKind::kPresent;
+      out.member = *member;
+      out.version = Version(stream_id);
+      return out;
+    }
+    // Presence without a roster entry (a sweep raced us): seat the candidate afresh below.
+  } else if (state_.ZCard(presence) >= max_members) {
+    out.kind = JoinKind::kFull;
+    return out;
+  }
+  candidate.joined_at_ms = now;
+  out.kind = JoinKind::kJoined;
+  if (auto seat = state_.HGet(room, SeatField(candidate.user_id))) {
+    if (auto previous = Member::Parse(*seat)) {
+      candidate.joined_at_ms = previous->joined_at_ms;
+      out.kind = JoinKind::kRestored;
+    }
+    state_.HDel(room, SeatField(candidate.user_id));
+  }
+  state_.HSet(room, MemberField(candidate.user_id), candidate.Serialize());
+  const bool fresh = state_.ZAdd(presence, uid, static_cast<double>(now));
+  if (!fresh && out.kind == JoinKind::kJoined) {
+    // A concurrent join of the same user won the race; that one publishes.
+    out.kind = JoinKind::kPresent;
+    out.member = candidate;
+    out.version = Version(stream_id);
+    return out;
+  }
+  out.member = candidate;
+  out.version = BumpVersion(stream_id);
+  return out;
+}
+
+bool RoomState::Heartbeat(std::int64_t stream_id, std::int64_t user_id) {
+  const auto presence = PresenceKey(stream_id);
+  const auto uid = std::to_string(user_id);
+  if (!state_.ZScore(presence, uid)) return false;
+  state_.ZAdd(presence, uid, static_cast<double>(clock_()));
+  if (!state_.HGet(RoomKey(stream_id), MemberField(user_id))) {
+    state_.ZRem(presence, uid);  // evicted between our two reads
+    return false;
+  }
+  return true;
+}
+
+std::optional<std::pair<Member, std::int64_t>> RoomState::Leave(std::int64_t stream_id,
+                                                                std::int64_t user_id) {
+  const auto room = RoomKey(stream_id);
+  const bool was_present = state_.ZRem(PresenceKey(stream_id), std::to_string(user_id));
+  auto stored = state_.HGet(room, MemberField(user_id));
+  state_.HDel(room, MemberField(user_id));
+  if (!was_present) return std::nullopt;
+  auto member = stored ? Member::Parse(*stored) : std::nullopt;
+  if (!member) {
+    member = Member{};
+    member->user_id = user_id;
+  }
+  return std::make_pair(*member, BumpVersion(stream_id));
+}
+
+std::vector<Eviction> RoomState::Sweep() {
+  std::vector<Eviction> evicted;
+  const auto now = clock_();
+  const double cutoff = static_cast<double>(now - presence_timeout_.count() * 1000);
+  const std::string prefix = "voice:presence:";
+  for (const auto& key : state_.ScanPrefix(prefix)) {
+    const auto stream_id = ParseId(std::string_view(key).substr(prefix.size()));
+    if (!stream_id) continue;
+    auto stale = state_.ZRangeByScore(key, -kInf, cutoff);
+    if (stale.empty()) continue;
+    if (state_.ZRemRangeByScore(key, -kInf, cutoff) == 0) continue;  // another node swept it
+    const auto room = RoomKey(*stream_id);
+    for (const auto& [uid_text, score] : stale) {
+      (void)score;
+      const auto user_id = ParseId(uid_text);
+      if (!user_id) continue;
+      if (state_.ZScore(key, uid_text)) continue;  // heartbeat arrived between the two reads
+      auto stored = state_.HGet(room, MemberField(*user_id));
+      if (!stored) continue;  // left meanwhile, or another node evicted it
+      if (!state_.HDel(room, MemberField(*user_id))) continue;
+      auto member = Member::Parse(*stored);
+      if (!member) continue;
+      state_.HSet(room, SeatField(*user_id), member->Serialize());
+      state_.HSet(room, "seat_at:" + uid_text, std::to_string(now));
+      evicted.push_back({*stream_id, *member, BumpVersion(*stream_id)});
+    }
+  }
+  // Seats kept past the grace are forgotten.
+  const std::int64_t seat_cutoff = now - rejoin_grace_.count() * 1000;
+  for (const auto& key : state_.ScanPrefix("voice:rooms:")) {
+    for (const auto& [field, value] : state_.HGetAll(key)) {
+      if (field.rfind("seat_at:", 0) != 0) continue;
+      const auto at = ParseId(value);
+      if (at && *at > seat_cutoff) continue;
+      const std::string uid = field.substr(std::string_view("seat_at:").size());
+      state_.HDel(key, std::string(kSeatPrefix) + uid);
+      state_.HDel(key, field);
+    }
+  }
+  return evicted;
+}
+
+std::vector<Member> RoomState::Roster(std::int64_t stream_id) {
+  std::vector<Member> out;
+  for (const auto& [field, value] : state_.HGetAll(RoomKey(stream_id))) {
+    if (field.rfind(kMemberPrefix, 0) != 0) continue;
+    if (auto m = Member::Parse(value)) out.push_back(std::move(*m));
+  }
+  std::sort(out.begin(), out.end(), [](const Member& a, const Member& b) {
+    return a.joined_at_ms != b.joined_at_ms ? a.joined_at_ms < b.joined_at_ms
+                                            : a.user_id < b.user_id;
+  });
+  return out;
+}
+
+std::optional<Member> RoomState::FindMember(std::int64_t stream_id, std::int64_t user_id) {
+  auto stored = state_.HGet(RoomKey(stream_id), MemberField(user_id));
+  if (!stored) return std::nullopt;
+  return Member::Parse(*stored);
+}
+
+std::int64_t RoomState::MemberCount(std::int64_t stream_id) {
+  return state_.ZCard(PresenceKey(stream_id));
+}
+
+std::int64_t RoomState::Version(std::int64_t stream_id) {
+  auto v = state_.HGet(RoomKey(stream_id), std::string(kVersionField));
+  if (!v) return 0;
+  return ParseId(*v).value_or(0);
+}
+
+std::int64_t RoomState::BumpVersion(std::int64_t stream_id) {
+  return state_.HIncrBy(RoomKey(stream_id), std::string(kVersionField), 1);
+}
+
+std::optional<std::pair<Member, std::int64_t>> RoomState::SetMuted(std::int64_t stream_id,
+                                                                   std::int64_t user_id,
+                                                                   bool muted, bool by_host) {
+  auto member = FindMember(stream_id, user_id);
+  if (!member) return std::nullopt;
+  member->muted = muted;
+  member->muted_by_host = muted && by_host;
+  state_.HSet(RoomKey(stream_id), MemberField(user_id), member->Serialize());
+  return std::make_pair(*member, BumpVersion(stream_id));
+}
+
+std::optional<int> RoomState::MaxMembers(std::int64_t stream_id) {
+  auto v = state_.HGet(RoomKey(stream_id), std::string(kMaxMembersField));
+  if (!v) return std::nullopt;
+  auto parsed = ParseId(*v);
+  if (!parsed) return std::nullopt;
+  return static_cast<int>(*parsed);
+}
+
+void RoomState::SetMaxMembers(std::int64_t stream_id, int max_members) {
+  state_.HSet(RoomKey(stream_id), std::string(kMaxMembersField), std::to_string(max_members));
+}
+
+std::vector<std::int64_t> RoomState::ActiveRooms() {
+  std::vector<std::int64_t> out;
+  const std::string prefix = "voice:presence:";
+  for (const auto& key : state_.ScanPrefix(prefix)) {
+    if (auto id = ParseId(std::string_view(key).substr(prefix.size()))) out.push_back(*id);
+  }
+  return out;
+}
+
+}  // namespace chorus::voice
