@@ -1,3 +1,23 @@
-// chorusd entry point: parse configuration, start the service, wait for a stop signal.
-#include <cstdio>
-int main() { std::puts("chorusd: under construction"); return 0; }
+// chorusd entry point: read configuration, start the service, run until SIGINT/SIGTERM.
+#include <exception>
+#include <iostream>
+
+#include "app/App.hpp"
+#include "config/Config.hpp"
+#include "ops/Log.hpp"
+
+int main(int argc, char** argv) {
+  int exit_code = -1;
+  chorus::config::Config config = chorus::config::Load(argc, argv, exit_code);
+  if (exit_code >= 0) return exit_code;
+  try {
+    chorus::ops::SetupLogging(config.log_dir, config.log_level);
+    chorus::app::App app(std::move(config));
+    app.Start();
+    app.Run();
+  } catch (const std::exception& e) {
+    std::cerr << "chorusd: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,90 @@
+#include "app/App.hpp"
+
+#include <boost/asio/signal_set.hpp>
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+#include "app/Bootstrap.hpp"
+#include "app/Services.hpp"
+#include "auth/AuthRoutes.hpp"
+#include "auth/RateLimiter.hpp"
+#include "auth/SessionService.hpp"
+#include "http/HttpServer.hpp"
+#include "http/Router.hpp"
+#include "ops/Log.hpp"
+#include "ops/Metrics.hpp"
+#include "ops/OpsRoutes.hpp"
+#include "store/Database.hpp"
+#include "streams/StreamRoutes.hpp"
+#include "util/BlockingPool.hpp"
+
+namespace chorus::app {
+
+struct App::Impl {
+  config::Config config;
+  boost::asio::io_context ioc;
+  ops::Metrics metrics;
+  std::unique_ptr<store::Database> db;
+  std::unique_ptr<util::BlockingPool> blocking;
+  auth::LocalRateLimiter limiter;
+  std::unique_ptr<auth::SessionService> sessions;
+  std::unique_ptr<Services> services;
+  http::Router router;
+  std::unique_ptr<http::HttpServer> server;
+  std::unique_ptr<boost::asio::signal_set> signals;
+
+  explicit Impl(config::Config c) : config(std::move(c)) {}
+};
+
+App::App(config::Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+App::~App() {
+  if (impl_->blocking) impl_->blocking->Stop();
+}
+
+void App::Start() {
+  auto& m = *impl_;
+  std::filesystem::create_directories(m.config.data_dir);
+  m.db = store::Database::Open(m.config.database_url, m.config.db_pool_size);
+  const int applied = m.db->Migrate();
+  ops::Info("db", "database ready",
+            {{"backend", m.db->Backend()}, {"migrations_applied", applied}});
+  m.blocking = std::make_unique<util::BlockingPool>(static_cast<std::size_t>(m.config.db_pool_size));
+  m.sessions = std::make_unique<auth::SessionService>(*m.db, *m.blocking, m.config);
+  m.services = std::make_unique<Services>(
+      Services{m.config, *m.db, *m.blocking, m.metrics, m.limiter, *m.sessions});
+  Bootstrap(*m.db, m.config);
+
+  m.metrics.Gauge("chorus_db_pool_size", "Database connections in the pool",
+                  [&m] { return static_cast<double>(m.db->Stats().size); });
+  m.metrics.Gauge("chorus_db_pool_in_use", "Database connections lent out",
+                  [&m] { return static_cast<double>(m.db->Stats().in_use); });
+  m.metrics.Gauge("chorus_db_pool_waits_total", "Borrows that waited for a free connection",
+                  [&m] { return static_cast<double>(m.db->Stats().total_waits); });
+
+  ops::AddOpsRoutes(m.router, *m.services, [] { return true; });
+  auth::AddAuthRoutes(m.router, *m.services);
+  streams::AddStreamRoutes(m.router, *m.services);
+
+  m.server = std::make_unique<http::HttpServer>(m.ioc, m.config, m.router, m.metrics);
+  m.server->Start();
+}
+
+unsigned short App::HttpPort() const { return impl_->server->Port(); }
+
+void App::Run() {
+  auto& m = *impl_;
+  m.signals = std::make_unique<boost::asio::signal_set>(m.ioc, SIGINT, SIGTERM);
+  m.signals->async_wait([&m](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    ops::Info("http", "stopping", {{"signal", signal}});
+    m.server->Stop([&m] { m.ioc.stop(); });
+  });
+  std::vector<std::thread> threads;
+  for (int i = 1; i < m.config.http.threads; ++i) threads.emplace_back([&m] { m.ioc.run(); });
+  m.ioc.run();
+  for (auto& t : threads) t.join();
+  ops::Info("http", "stopped");
+}
+
+}  // namespace chorus::app

@@ -1,0 +1,150 @@
+#include "config/Config.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+namespace chorus::config {
+namespace {
+
+// Reads KEY=VALUE lines of a .env file into the environment, without overriding variables that
+// are already set (the real environment wins). Blank lines and '#' comments are skipped.
+void LoadDotEnv(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') continue;
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string key = line.substr(first, eq - first);
+    std::string value = line.substr(eq + 1);
+    while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.pop_back();
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    }
+    ::setenv(key.c_str(), value.c_str(), /*overwrite=*/0);
+  }
+}
+
+template <class Duration>
+void AddSeconds(CLI::App& app, const std::string& flag, const std::string& env, Duration& target,
+                const std::string& help) {
+  auto* opt = app.add_option_function<long>(
+      flag, [&target](long v) { target = std::chrono::duration_cast<Duration>(std::chrono::seconds(v)); },
+      help + " (seconds, default " +
+          std::to_string(std::chrono::duration_cast<std::chrono::seconds>(target).count()) + ")");
+  opt->envname(env);
+  opt->check(CLI::PositiveNumber);
+}
+
+}  // namespace
+
+Config Load(int argc, char** argv, int& exit_code) {
+  exit_code = -1;
+  const char* env_file = std::getenv("CHORUS_ENV_FILE");
+  LoadDotEnv(env_file ? env_file : ".env");
+
+  Config c;
+  CLI::App app{"chorusd: Chorus voice chat server"};
+  app.option_defaults()->always_capture_default();
+  app.add_option("--listen", c.http.listen, "HTTP listen address host:port")->envname("CHORUS_LISTEN");
+  app.add_option("--data-dir", c.data_dir, "Directory for the SQLite file, secrets and media")
+      ->envname("CHORUS_DATA_DIR");
+  app.add_option("--database-url", c.database_url,
+                 "sqlite:PATH or postgres://… (default sqlite:<data-dir>/chorus.db)")
+      ->envname("CHORUS_DATABASE_URL");
+  app.add_option("--db-pool-size", c.db_pool_size, "Database connections (and blocking threads)")
+      ->envname("CHORUS_DB_POOL_SIZE")->check(CLI::Range(1, 256));
+  app.add_option("--redis-url", c.redis_url, "redis://host:port[/db]; empty = in-process state")
+      ->envname("CHORUS_REDIS_URL");
+  app.add_option("--log-dir", c.log_dir, "Directory for JSON-lines logs")->envname("CHORUS_LOG_DIR");
+  app.add_option("--log-level", c.log_level, "trace|debug|info|warn|error")
+      ->envname("CHORUS_LOG_LEVEL");
+  app.add_option("--public-url", c.public_url, "URL users reach (default http://<listen>)")
+      ->envname("CHORUS_PUBLIC_URL");
+  app.add_option("--gui-dir", c.gui_dir, "Built GUI to serve")->envname("CHORUS_GUI_DIR");
+  app.add_option("--media-dir", c.media_dir, "Files served under /media/ (default <data-dir>/media)")
+      ->envname("CHORUS_MEDIA_DIR");
+  app.add_option("--demo-stream", c.demo_stream, "Create a demo stream on first start")
+      ->envname("CHORUS_DEMO_STREAM");
+
+  app.add_option("--http-threads", c.http.threads, "HTTP I/O threads")
+      ->envname("CHORUS_HTTP_THREADS")->check(CLI::Range(1, 64));
+  app.add_option("--http-max-body-bytes", c.http.max_body_bytes, "Largest request body (413 above)")
+      ->envname("CHORUS_HTTP_MAX_BODY_BYTES");
+  app.add_option("--http-max-header-bytes", c.http.max_header_bytes, "Largest request header block")
+      ->envname("CHORUS_HTTP_MAX_HEADER_BYTES");
+  AddSeconds(app, "--http-idle-timeout", "CHORUS_HTTP_IDLE_TIMEOUT", c.http.idle_timeout,
+             "Close a connection idle (or sending headers) this long");
+  AddSeconds(app, "--http-body-timeout", "CHORUS_HTTP_BODY_TIMEOUT", c.http.body_timeout,
+             "Time allowed to receive a request body");
+  AddSeconds(app, "--http-shutdown-timeout", "CHORUS_HTTP_SHUTDOWN_TIMEOUT", c.http.shutdown_timeout,
+             "Time in-flight requests get to finish on SIGTERM");
+
+  long session_hours = c.auth.session_ttl.count();
+  app.add_option("--session-ttl-hours", session_hours, "Session lifetime")
+      ->envname("CHORUS_SESSION_TTL_HOURS")->check(CLI::PositiveNumber);
+  app.add_option("--login-max-failures-per-user", c.auth.login_max_failures_per_user,
+                 "Failed logins per username per window before 429")
+      ->envname("CHORUS_LOGIN_MAX_FAILURES_PER_USER");
+  app.add_option("--login-max-failures-per-address", c.auth.login_max_failures_per_address,
+                 "Failed logins per client address per window before 429")
+      ->envname("CHORUS_LOGIN_MAX_FAILURES_PER_ADDRESS");
+  AddSeconds(app, "--login-failure-window", "CHORUS_LOGIN_FAILURE_WINDOW",
+             c.auth.login_failure_window, "Window for counting failed logins");
+  app.add_option("--bootstrap-admin", c.auth.bootstrap_admin,
+                 "name:password of the admin created on first start")
+      ->envname("CHORUS_BOOTSTRAP_ADMIN");
+
+  app.add_option("--voice-max-members", c.voice.max_members, "Members per voice room")
+      ->envname("CHORUS_VOICE_MAX_MEMBERS")->check(CLI::Range(1, 100000));
+  AddSeconds(app, "--voice-heartbeat-interval", "CHORUS_VOICE_HEARTBEAT_INTERVAL",
+             c.voice.heartbeat_interval, "Heartbeat period asked of clients");
+  AddSeconds(app, "--voice-presence-timeout", "CHORUS_VOICE_PRESENCE_TIMEOUT",
+             c.voice.presence_timeout, "Evict members whose heartbeats stopped this long");
+  AddSeconds(app, "--voice-sweep-interval", "CHORUS_VOICE_SWEEP_INTERVAL", c.voice.sweep_interval,
+             "How often stale members are swept");
+  AddSeconds(app, "--voice-rejoin-grace", "CHORUS_VOICE_REJOIN_GRACE", c.voice.rejoin_grace,
+             "A member rejoining within this keeps the seat without leave/join events");
+  AddSeconds(app, "--voice-token-ttl", "CHORUS_VOICE_TOKEN_TTL", c.voice.token_ttl,
+             "Room token lifetime");
+  app.add_option("--voice-token-secret", c.voice.token_secret,
+                 "HS256 secret for room tokens (default: generated into the data dir)")
+      ->envname("CHORUS_VOICE_TOKEN_SECRET");
+  app.add_option("--voice-join-rate", c.voice.join_rate_per_minute,
+                 "Join/leave requests per user per minute")
+      ->envname("CHORUS_VOICE_JOIN_RATE");
+  app.add_option("--voice-settings-rate", c.voice.settings_rate_per_minute,
+                 "Voice settings writes per user per minute")
+      ->envname("CHORUS_VOICE_SETTINGS_RATE");
+
+  app.add_option("--rtc-udp-port", c.rtc.udp_port, "The SFU's single UDP port")
+      ->envname("CHORUS_RTC_UDP_PORT")->check(CLI::Range(0, 65535));
+  app.add_option("--rtc-bind", c.rtc.bind, "Address the SFU's UDP socket binds")
+      ->envname("CHORUS_RTC_BIND");
+  app.add_option("--rtc-announce-ip", c.rtc.announce_ip, "Address announced in ICE candidates")
+      ->envname("CHORUS_RTC_ANNOUNCE_IP");
+  app.add_option("--rtc-audio-slots", c.rtc.audio_slots, "Receive slots (K loudest) per listener")
+      ->envname("CHORUS_RTC_AUDIO_SLOTS")->check(CLI::Range(1, 16));
+  app.add_option("--rtc-workers", c.rtc.workers, "Media worker threads (0 = one per core)")
+      ->envname("CHORUS_RTC_WORKERS")->check(CLI::Range(0, 256));
+  AddSeconds(app, "--rtc-consent-timeout", "CHORUS_RTC_CONSENT_TIMEOUT", c.rtc.consent_timeout,
+             "Remove a participant whose ICE checks stop this long");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    exit_code = app.exit(e);
+    return c;
+  }
+  c.auth.session_ttl = std::chrono::hours(session_hours);
+  if (c.database_url.empty()) c.database_url = "sqlite:" + c.data_dir + "/chorus.db";
+  if (c.media_dir.empty()) c.media_dir = c.data_dir + "/media";
+  if (c.public_url.empty()) c.public_url = "http://" + c.http.listen;
+  return c;
+}
+
+}  // namespace chorus::config

@@ -1,0 +1,76 @@
+// Configuration of chorusd: every setting with its default. Sources, strongest first: command-line
+// flags, CHORUS_* environment variables, an optional .env file. docs/golden-settings.md lists them.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace chorus::config {
+
+struct HttpSettings {
+  std::string listen = "127.0.0.1:8080";
+  int threads = 2;
+  std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::seconds idle_timeout{60};
+  std::chrono::seconds body_timeout{30};
+  std::chrono::seconds shutdown_timeout{10};
+};
+
+struct AuthSettings {
+  std::chrono::hours session_ttl{24 * 30};
+  int login_max_failures_per_user = 10;
+  int login_max_failures_per_address = 50;
+  std::chrono::seconds login_failure_window{15 * 60};
+  std::string bootstrap_admin;  // "name:password"; empty = generate a password on first start
+};
+
+struct VoiceSettings {
+  int max_members = 50;
+  std::chrono::seconds heartbeat_interval{10};
+  std::chrono::seconds presence_timeout{30};
+  std::chrono::seconds sweep_interval{5};
+  std::chrono::seconds rejoin_grace{15};
+  std::chrono::seconds token_ttl{600};
+  std::string token_secret;  // empty = generated once and kept in the data dir
+  int join_rate_per_minute = 30;
+  int settings_rate_per_minute = 60;
+  std::size_t sse_replay_events = 256;
+  std::chrono::seconds sse_keepalive{15};
+};
+
+struct RtcSettings {
+  int udp_port = 40000;
+  std::string bind = "0.0.0.0";
+  std::string announce_ip = "127.0.0.1";
+  int audio_slots = 4;
+  int workers = 0;  // 0 = one per core
+  std::chrono::seconds consent_timeout{30};
+};
+
+struct Config {
+  std::string data_dir = "data";
+  std::string database_url;  // empty = sqlite:<data_dir>/chorus.db
+  int db_pool_size = 4;
+  std::string redis_url;     // empty = in-process state
+  std::string log_dir = "logs";
+  std::string log_level = "info";
+  std::string public_url;    // empty = http://<listen>
+  std::string gui_dir = "core/gui/dist";
+  std::string media_dir;     // empty = <data_dir>/media
+  bool demo_stream = true;
+  HttpSettings http;
+  AuthSettings auth;
+  VoiceSettings voice;
+  RtcSettings rtc;
+
+  // True when the public URL is https, so cookies get the Secure attribute.
+  bool SecureCookies() const { return public_url.rfind("https://", 0) == 0; }
+};
+
+// Parses flags, environment and .env into a Config. Returns std::nullopt-like by exit code:
+// on --help or a bad flag it prints and sets `exit_code` (>= 0) so main can return it.
+Config Load(int argc, char** argv, int& exit_code);
+
+}  // namespace chorus::config

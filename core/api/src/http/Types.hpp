@@ -1,0 +1,59 @@
+// Common HTTP types of chorusd: requests, responses, the context a handler receives.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json/value.hpp>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace chorus::http {
+
+namespace beast = boost::beast;
+namespace asio = boost::asio;
+using Request = beast::http::request<beast::http::string_body>;
+using Response = beast::http::response<beast::http::string_body>;
+using Status = beast::http::status;
+using Verb = beast::http::verb;
+
+// What a handler gets for one request. Lives for the request only (thread affinity: the
+// connection's strand).
+struct RequestContext {
+  Request& request;
+  beast::tcp_stream& stream;  // handlers that take the connection over (SSE, WebSocket) use it
+  std::string client_addr;
+  std::string request_id;
+  std::string route;  // the matched pattern, e.g. /api/streams/{id} (for metrics and logs)
+  std::unordered_map<std::string, std::string> params;
+  // Long-lived handlers (SSE, WebSocket) set this so shutdown closes their connection at once.
+  std::atomic<bool>* long_lived = nullptr;
+  // True once the server is shutting down; long-lived loops end when they see it.
+  const std::atomic<bool>* server_stopping = nullptr;
+
+  void MarkLongLived() const {
+    if (long_lived) *long_lived = true;
+  }
+  bool ServerStopping() const { return server_stopping && *server_stopping; }
+
+  // The path parameter `name` as a positive integer id; 404 when it is not one.
+  std::int64_t IdParam(const std::string& name) const;
+  const std::string& Param(const std::string& name) const { return params.at(name); }
+  // The value of the named cookie, or empty.
+  std::string Cookie(std::string_view name) const;
+};
+
+// A handler returns the response to send, or std::nullopt when it has taken over the connection
+// (which is then closed when the handler returns).
+using Handler = std::function<asio::awaitable<std::optional<Response>>(RequestContext&)>;
+
+// Builds a JSON response with the request's keep-alive and version.
+Response JsonResponse(const Request& req, Status status, const boost::json::value& body);
+// Builds an empty response (e.g. 204).
+Response EmptyResponse(const Request& req, Status status);
+
+}  // namespace chorus::http

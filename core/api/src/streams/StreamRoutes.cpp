@@ -1,0 +1,142 @@
+#include "streams/StreamRoutes.hpp"
+
+#include <boost/json.hpp>
+
+#include "auth/SessionService.hpp"
+#include "http/ApiError.hpp"
+#include "http/JsonBody.hpp"
+#include "ops/Log.hpp"
+#include "store/UserRepository.hpp"
+#include "util/Time.hpp"
+
+namespace chorus::streams {
+namespace {
+
+using http::asio::awaitable;
+using MaybeResponse = std::optional<http::Response>;
+
+constexpr std::size_t kMaxTitle = 200, kMaxDescription = 5000, kMaxUrl = 2000;
+constexpr std::int64_t kMaxId = INT64_MAX;
+
+// Checks that an hls_url is empty, a site path, or an http(s) URL.
+void ValidateHlsUrl(const std::string& url) {
+  if (url.empty() || url.front() == '/' || url.rfind("http://", 0) == 0 ||
+      url.rfind("https://", 0) == 0) {
+    return;
+  }
+  throw http::BadRequest("hls_url must be a path starting with '/' or an http(s) URL");
+}
+
+void CheckHostExists(store::Connection& c, std::optional<std::int64_t> host_id) {
+  if (host_id && !store::UserRepository(c).FindById(*host_id)) {
+    throw http::BadRequest("host_id does not name a user", "unknown_user");
+  }
+}
+
+awaitable<MaybeResponse> List(app::Services& s, http::RequestContext& ctx) {
+  co_await s.sessions.Require(ctx);
+  auto streams = co_await s.blocking.Run([&s] {
+    return s.db.With([](store::Connection& c) { return store::StreamRepository(c).List(); });
+  });
+  boost::json::array out;
+  for (const auto& st : streams) out.push_back(StreamJson(st, 0));
+  co_return http::JsonResponse(ctx.request, http::Status::ok,
+                               boost::json::object{{"streams", std::move(out)}});
+}
+
+awaitable<MaybeResponse> Get(app::Services& s, http::RequestContext& ctx) {
+  co_await s.sessions.Require(ctx);
+  const auto id = ctx.IdParam("id");
+  auto stream = co_await s.blocking.Run([&s, id] {
+    return s.db.With([id](store::Connection& c) { return store::StreamRepository(c).Find(id); });
+  });
+  if (!stream) throw http::NotFound("no such stream");
+  co_return http::JsonResponse(ctx.request, http::Status::ok, StreamJson(*stream, 0));
+}
+
+awaitable<MaybeResponse> Create(app::Services& s, http::RequestContext& ctx) {
+  auto admin = co_await s.sessions.RequireAdmin(ctx);
+  auto body = http::JsonBody::Parse(ctx.request.body());
+  body.AllowOnly({"title", "description", "hls_url", "voice_enabled", "host_id"});
+  store::StreamInput input;
+  input.title = body.RequireString("title", 1, kMaxTitle);
+  input.description = body.OptString("description", 0, kMaxDescription).value_or("");
+  input.hls_url = body.OptString("hls_url", 0, kMaxUrl).value_or("");
+  ValidateHlsUrl(input.hls_url);
+  input.voice_enabled = body.OptBool("voice_enabled").value_or(true);
+  input.host_id = body.OptNullableInt("host_id", 1, kMaxId).value_or(admin.id);
+  auto stream = co_await s.blocking.Run([&s, input] {
+    return s.db.With([&](store::Connection& c) {
+      store::Stream created;
+      c.Transaction([&] {
+        CheckHostExists(c, input.host_id);
+        created = store::StreamRepository(c).Create(input, util::NowMs());
+      });
+      return created;
+    });
+  });
+  ops::Info("http", "stream created", {{"stream_id", stream.id}, {"by", admin.id}});
+  co_return http::JsonResponse(ctx.request, http::Status::created, StreamJson(stream, 0));
+}
+
+awaitable<MaybeResponse> Update(app::Services& s, http::RequestContext& ctx) {
+  auto user = co_await s.sessions.Require(ctx);
+  const auto id = ctx.IdParam("id");
+  auto body = http::JsonBody::Parse(ctx.request.body());
+  body.AllowOnly({"title", "description", "hls_url", "voice_enabled", "host_id"});
+  store::StreamPatch patch;
+  patch.title = body.OptString("title", 1, kMaxTitle);
+  patch.description = body.OptString("description", 0, kMaxDescription);
+  patch.hls_url = body.OptString("hls_url", 0, kMaxUrl);
+  if (patch.hls_url) ValidateHlsUrl(*patch.hls_url);
+  patch.voice_enabled = body.OptBool("voice_enabled");
+  patch.host_id = body.OptNullableInt("host_id", 1, kMaxId);
+  if (body.Object().empty()) throw http::BadRequest("nothing to change", "empty_patch");
+  if (patch.host_id && !user.IsAdmin()) throw http::Forbidden("only administrators change the host");
+  auto updated = co_await s.blocking.Run([&s, id, patch, user] {
+    return s.db.With([&](store::Connection& c) -> std::optional<store::Stream> {
+      std::optional<store::Stream> result;
+      c.Transaction([&] {
+        store::StreamRepository repo(c);
+        auto current = repo.Find(id);
+        if (!current) throw http::NotFound("no such stream");
+        if (!user.IsAdmin() && current->host_id != user.id) {
+          throw http::Forbidden("only administrators and the stream's host may change it");
+        }
+        if (patch.host_id) CheckHostExists(c, *patch.host_id);
+        result = repo.Update(id, patch, util::NowMs());
+      });
+      return result;
+    });
+  });
+  if (!updated) throw http::NotFound("no such stream");
+  co_return http::JsonResponse(ctx.request, http::Status::ok, StreamJson(*updated, 0));
+}
+
+}  // namespace
+
+boost::json::object StreamJson(const store::Stream& st, std::int64_t voice_participants) {
+  boost::json::object o{{"id", st.id},
+                        {"title", st.title},
+                        {"description", st.description},
+                        {"hls_url", st.hls_url},
+                        {"voice_enabled", st.voice_enabled},
+                        {"created_at", util::IsoTime(st.created_at_ms)},
+                        {"updated_at", util::IsoTime(st.updated_at_ms)}};
+  o["host_id"] = st.host_id ? boost::json::value(*st.host_id) : boost::json::value(nullptr);
+  o["voice"] = boost::json::object{{"enabled", st.voice_enabled},
+                                   {"participants", voice_participants}};
+  return o;
+}
+
+void AddStreamRoutes(http::Router& router, app::Services& s) {
+  router.Add(http::Verb::get, "/api/streams", [&s](http::RequestContext& c) { return List(s, c); });
+  router.Add(http::Verb::post, "/api/streams",
+             [&s](http::RequestContext& c) { return Create(s, c); });
+  router.Add(http::Verb::get, "/api/streams/{id}",
+             [&s](http::RequestContext& c) { return Get(s, c); });
+  router.Add(http::Verb::patch, "/api/streams/{id}",
+             [&s](http::RequestContext& c) { return Update(s, c); });
+}
+
+}  // namespace chorus::streams

@@ -1,0 +1,27 @@
+// Small crypto helpers over OpenSSL: random tokens, hashes, encodings.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace chorus::util {
+
+// `bytes` cryptographically random bytes.
+std::vector<std::uint8_t> RandomBytes(std::size_t bytes);
+// A random token of `bytes` bytes, base64url without padding.
+std::string RandomToken(std::size_t bytes);
+// Lower-case hex of SHA-256(data).
+std::string Sha256Hex(std::string_view data);
+// HMAC-SHA256(key, data), raw bytes.
+std::vector<std::uint8_t> HmacSha256(std::span<const std::uint8_t> key, std::string_view data);
+std::string Base64UrlEncode(std::span<const std::uint8_t> data);
+// Decodes base64url (no padding); false on any invalid character.
+bool Base64UrlDecode(std::string_view text, std::string& out);
+std::string HexEncode(std::span<const std::uint8_t> data);
+// Constant-time comparison of two byte strings.
+bool ConstantTimeEqual(std::string_view a, std::string_view b);
+
+}  // namespace chorus::util
