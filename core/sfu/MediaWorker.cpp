@@ -1,0 +1,208 @@
+#include "MediaWorker.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "rtc/IceServer.hpp"
+#include "rtc/StunPacket.hpp"
+
+namespace chorus::sfu {
+
+MediaWorker::MediaWorker(std::size_t index, std::size_t worker_count,
+                         std::unique_ptr<net::UdpSocket> socket,
+                         const std::vector<std::unique_ptr<MediaWorker>>& peers,
+                         RouteTable& routes, std::shared_ptr<const rtc::DtlsContext> dtls,
+                         RoomOptions room_options)
+    : index_(index),
+      socket_(std::move(socket)),
+      peers_(peers),
+      routes_(routes),
+      dtls_(std::move(dtls)),
+      room_options_(room_options),
+      loop_(fmt::format("chorus-media-{}", index)),
+      wake_pending_(worker_count, false) {
+  inbox_.reserve(worker_count);
+  for (std::size_t i = 0; i < worker_count; ++i) inbox_.push_back(std::make_unique<net::SpscRing>());
+  loop_.AddReader(socket_->Fd(), [this] { OnReadable(); });
+  loop_.AddPeriodic(kTickInterval, [this](Clock::time_point now) { OnTick(now); });
+  loop_.SetAfterRound([this] { AfterRound(); });
+}
+
+MediaWorker::~MediaWorker() { Stop(); }
+
+void MediaWorker::Start() { loop_.Start(); }
+
+void MediaWorker::Stop() {
+  loop_.Stop();
+  // Rooms are destroyed here, on the calling thread, after the loop thread has ended.
+  // Moved out first: removing participants calls back into Forget/UpdateGauges, which read rooms_.
+  auto rooms = std::move(rooms_);
+  rooms_.clear();
+  rooms.clear();
+}
+
+Room& MediaWorker::RoomFor(const std::string& name) {
+  auto& room = rooms_[name];
+  if (!room) {
+    room = std::make_unique<Room>(name, room_options_, *dtls_, *this, counters_);
+    room->SetRemovedHook([this](const Participant& p) { Forget(p); });
+    UpdateGauges();
+  }
+  return *room;
+}
+
+Room* MediaWorker::FindRoom(const std::string& name) {
+  const auto it = rooms_.find(name);
+  return it == rooms_.end() ? nullptr : it->second.get();
+}
+
+void MediaWorker::RegisterParticipant(Room& room, Participant& participant) {
+  by_ufrag_[participant.LocalUfrag()] = Owner{&room, &participant};
+  routes_.SetUfrag(participant.LocalUfrag(), index_);
+  UpdateGauges();
+}
+
+void MediaWorker::Forget(const Participant& participant) {
+  by_ufrag_.erase(participant.LocalUfrag());
+  routes_.EraseUfrag(participant.LocalUfrag());
+  for (auto it = by_address_.begin(); it != by_address_.end();) {
+    if (it->second.participant == &participant) {
+      routes_.EraseAddress(it->first);
+      it = by_address_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  UpdateGauges();
+}
+
+void MediaWorker::UpdateGauges() {
+  std::size_t participants = 0;
+  for (const auto& [name, room] : rooms_) participants += room->Size();
+  room_count_.store(rooms_.size(), std::memory_order_relaxed);
+  participant_count_.store(participants, std::memory_order_relaxed);
+}
+
+void MediaWorker::SendDatagram(const rtc::TransportAddress& to,
+                               std::span<const std::uint8_t> datagram) {
+  if (socket_->Queue(to, datagram)) WorkerCounters::Bump(counters_.packets_out);
+}
+
+void MediaWorker::OnReadable() {
+  for (std::size_t round = 0; round < kMaxBatchesPerRound; ++round) {
+    const std::size_t n = socket_->ReceiveBatch();
+    if (n == 0) break;
+    const auto now = Clock::now();
+    for (std::size_t i = 0; i < n; ++i) HandleDatagram(socket_->Data(i), socket_->From(i), now);
+    if (n < net::UdpSocket::kBatch) break;
+  }
+}
+
+void MediaWorker::HandleDatagram(std::span<std::uint8_t> data, const rtc::TransportAddress& from,
+                                 Clock::time_point now) {
+  WorkerCounters::Bump(counters_.packets_in);
+  if (rtc::StunPacket::IsStun(data)) {
+    HandleStun(data, from, now);
+    return;
+  }
+  if (const auto it = by_address_.find(from); it != by_address_.end()) {
+    it->second.room->OnDatagram(*it->second.participant, data, now);
+    return;
+  }
+  // Not ours: the participant may live on another worker (the kernel's SO_REUSEPORT hash put
+  // this 4-tuple here). Ask the cache, then the global table.
+  if (const auto it = foreign_addresses_.find(from); it != foreign_addresses_.end()) {
+    HandOff(it->second, data, from);
+    return;
+  }
+  if (const auto worker = routes_.FindAddress(from); worker && *worker != index_) {
+    foreign_addresses_[from] = *worker;
+    HandOff(*worker, data, from);
+    return;
+  }
+  WorkerCounters::Bump(counters_.drop_unknown);
+}
+
+void MediaWorker::HandleStun(std::span<std::uint8_t> data, const rtc::TransportAddress& from,
+                             Clock::time_point now) {
+  const auto packet = rtc::StunPacket::Parse(data);
+  if (!packet) {
+    WorkerCounters::Bump(counters_.drop_malformed);
+    return;
+  }
+  const auto ufrag = rtc::IceServer::LocalUfragOf(*packet);
+  if (!ufrag) {
+    WorkerCounters::Bump(counters_.drop_malformed);
+    return;
+  }
+  // unordered_map<std::string> has no heterogeneous find in C++20 without a transparent hash;
+  // a small std::string of <= 15 chars stays in SSO storage, so this does not allocate.
+  const std::string key(*ufrag);
+  if (const auto it = by_ufrag_.find(key); it != by_ufrag_.end()) {
+    const Owner owner = it->second;
+    const auto result = owner.room->OnStun(*owner.participant, *packet, from, now);
+    if (result.valid && !by_address_.contains(from)) {
+      by_address_[from] = owner;
+      routes_.SetAddress(from, index_);
+    }
+    return;
+  }
+  auto cached = foreign_ufrags_.find(key);
+  if (cached == foreign_ufrags_.end()) {
+    const auto worker = routes_.FindUfrag(key);
+    if (!worker || *worker == index_) {
+      WorkerCounters::Bump(counters_.drop_unknown);
+      return;
+    }
+    cached = foreign_ufrags_.emplace(key, *worker).first;
+  }
+  HandOff(cached->second, data, from);
+}
+
+void MediaWorker::HandOff(std::size_t worker, std::span<const std::uint8_t> data,
+                          const rtc::TransportAddress& from) {
+  if (worker >= peers_.size() || !peers_[worker]->InboxFrom(index_).TryPush(from, data)) {
+    WorkerCounters::Bump(counters_.drop_handoff);
+    return;
+  }
+  WorkerCounters::Bump(counters_.handed_off);
+  wake_pending_[worker] = true;
+}
+
+void MediaWorker::DrainHandoffs() {
+  const auto now = Clock::now();
+  for (auto& ring : inbox_) {
+    while (auto* datagram = ring->Front()) {
+      HandleDatagram(std::span(datagram->data.data(), datagram->length), datagram->from, now);
+      ring->Pop();
+    }
+  }
+}
+
+void MediaWorker::AfterRound() {
+  DrainHandoffs();
+  socket_->Flush();
+  for (std::size_t i = 0; i < wake_pending_.size(); ++i) {
+    if (!wake_pending_[i]) continue;
+    wake_pending_[i] = false;
+    peers_[i]->Wake();
+  }
+}
+
+void MediaWorker::OnTick(Clock::time_point now) {
+  for (auto it = rooms_.begin(); it != rooms_.end();) {
+    it->second->Tick(now);
+    if (it->second->Size() == 0) {
+      it = rooms_.erase(it);
+      UpdateGauges();
+    } else {
+      ++it;
+    }
+  }
+  // Forget cached foreign routes the owner has dropped, so the caches do not grow forever.
+  if (foreign_addresses_.size() > 4096) foreign_addresses_.clear();
+  if (foreign_ufrags_.size() > 4096) foreign_ufrags_.clear();
+}
+
+}  // namespace chorus::sfu
+

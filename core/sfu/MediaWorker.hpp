@@ -1,0 +1,115 @@
+// One media worker: an epoll loop thread with its own UDP socket bound to the shared port
+// (SO_REUSEPORT), the rooms pinned to it, and the demultiplexer of the packet path
+// (DESIGN.md "Threads and data flow"): recvmmsg → RFC 7983 demux → owner lookup (ICE ufrag for
+// STUN, then remote address) → the room, or a handoff through a lock-free SPSC ring to the worker
+// that owns the participant → batched sendmmsg.
+// Thread affinity: Post()/Start()/Stop()/counters from any thread; everything else runs on the
+// worker thread (inside posted tasks).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "RouteTable.hpp"
+#include "net/EventLoop.hpp"
+#include "net/SpscRing.hpp"
+#include "net/UdpSocket.hpp"
+#include "room/PacketOutput.hpp"
+#include "room/Room.hpp"
+#include "room/WorkerCounters.hpp"
+#include "rtc/DtlsContext.hpp"
+
+namespace chorus::sfu {
+
+class MediaWorker : public PacketOutput {
+ public:
+  using Clock = std::chrono::steady_clock;
+  static constexpr auto kTickInterval = std::chrono::milliseconds(10);
+  static constexpr std::size_t kMaxBatchesPerRound = 8;  // fairness with timers and posts
+
+  // `peers` is the list of all workers (this one included) for handoffs; it must be complete
+  // before Start() and stay alive.
+  MediaWorker(std::size_t index, std::size_t worker_count, std::unique_ptr<net::UdpSocket> socket,
+              const std::vector<std::unique_ptr<MediaWorker>>& peers, RouteTable& routes,
+              std::shared_ptr<const rtc::DtlsContext> dtls, RoomOptions room_options);
+  ~MediaWorker() override;
+
+  void Start();
+  void Stop();
+  // Runs `task` on the worker thread; false if the queue is full or the worker stopped.
+  bool Post(std::function<void()> task) { return loop_.Post(std::move(task)); }
+
+  // Worker thread only: the room named `name`, created on first use.
+  Room& RoomFor(const std::string& name);
+  Room* FindRoom(const std::string& name);
+  // Worker thread only: makes `participant` of `room` reachable by its ICE ufrag.
+  void RegisterParticipant(Room& room, Participant& participant);
+
+  const WorkerCounters& Counters() const { return counters_; }
+  std::size_t RoomCount() const { return room_count_.load(std::memory_order_relaxed); }
+  std::size_t ParticipantCount() const {
+    return participant_count_.load(std::memory_order_relaxed);
+  }
+  std::size_t Index() const { return index_; }
+  const net::UdpSocket& Socket() const { return *socket_; }
+
+  // PacketOutput: queues into the batched socket (worker thread).
+  void SendDatagram(const rtc::TransportAddress& to,
+                    std::span<const std::uint8_t> datagram) override;
+
+  // Worker thread: processes one received datagram (also used by tests to inject datagrams).
+  void HandleDatagram(std::span<std::uint8_t> data, const rtc::TransportAddress& from,
+                      Clock::time_point now);
+
+ private:
+  struct Owner {
+    Room* room = nullptr;
+    Participant* participant = nullptr;
+  };
+
+  void OnReadable();
+  void DrainHandoffs();
+  void AfterRound();
+  void OnTick(Clock::time_point now);
+  void HandleStun(std::span<std::uint8_t> data, const rtc::TransportAddress& from,
+                  Clock::time_point now);
+  void HandOff(std::size_t worker, std::span<const std::uint8_t> data,
+               const rtc::TransportAddress& from);
+  void Forget(const Participant& participant);
+  void UpdateGauges();
+
+  std::size_t index_;
+  std::unique_ptr<net::UdpSocket> socket_;
+  const std::vector<std::unique_ptr<MediaWorker>>& peers_;
+  RouteTable& routes_;
+  std::shared_ptr<const rtc::DtlsContext> dtls_;
+  RoomOptions room_options_;
+  net::EventLoop loop_;
+  WorkerCounters counters_;
+
+  std::unordered_map<std::string, std::unique_ptr<Room>> rooms_;
+  std::unordered_map<std::string, Owner> by_ufrag_;
+  std::unordered_map<rtc::TransportAddress, Owner> by_address_;
+  // Cache of other workers' participants (worker index), filled from RouteTable on a miss.
+  std::unordered_map<std::string, std::size_t> foreign_ufrags_;
+  std::unordered_map<rtc::TransportAddress, std::size_t> foreign_addresses_;
+  // Inbound handoff rings, one per producer worker (index = producer).
+  std::vector<std::unique_ptr<net::SpscRing>> inbox_;
+  std::vector<bool> wake_pending_;  // peers we handed datagrams to in this round
+
+  std::atomic<std::size_t> room_count_{0};
+  std::atomic<std::size_t> participant_count_{0};
+
+ public:
+  // The ring peer `producer` pushes into (used by the producer's thread only).
+  net::SpscRing& InboxFrom(std::size_t producer) { return *inbox_[producer]; }
+  void Wake() { loop_.Wake(); }
+};
+
+}  // namespace chorus::sfu
