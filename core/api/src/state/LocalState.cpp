@@ -193,14 +193,14 @@ std::int64_t LocalState::ZRemRangeByScore(const std::string& key, double min, do
 
 void LocalState::SAdd(const std::string& key, const std::string& member) {
   std::lock_guard lock(mu_);
-  TypedLocked<Set>(key).insert(member);
+  TypedLocked<StrSet>(key).insert(member);
 }
 
 void LocalState::SRem(const std::string& key, const std::string& member) {
   std::lock_guard lock(mu_);
   Entry* e = FindLocked(key);
-  if (!e || !std::holds_alternative<Set>(e->value)) return;
-  auto& s = std::get<Set>(e->value);
+  if (!e || !std::holds_alternative<StrSet>(e->value)) return;
+  auto& s = std::get<StrSet>(e->value);
   s.erase(member);
   if (s.empty()) data_.erase(key);
 }
@@ -208,8 +208,8 @@ void LocalState::SRem(const std::string& key, const std::string& member) {
 std::vector<std::string> LocalState::SMembers(const std::string& key) {
   std::lock_guard lock(mu_);
   Entry* e = FindLocked(key);
-  if (!e || !std::holds_alternative<Set>(e->value)) return {};
-  const auto& s = std::get<Set>(e->value);
+  if (!e || !std::holds_alternative<StrSet>(e->value)) return {};
+  const auto& s = std::get<StrSet>(e->value);
   return {s.begin(), s.end()};
 }
 

@@ -55,9 +55,9 @@ class LocalState : public StateBackend {
 
  private:
   using ZSet = std::unordered_map<std::string, double>;
-  using Set = std::set<std::string>;
+  using StrSet = std::set<std::string>;
   struct Entry {
-    std::variant<std::string, Hash, ZSet, Set> value;
+    std::variant<std::string, Hash, ZSet, StrSet> value;
     std::int64_t expires_at_ms = 0;  // 0 = never
   };
   // The live entry for key (expired ones are erased first), or null.

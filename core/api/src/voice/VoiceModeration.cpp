@@ -1,0 +1,233 @@
+// VoiceService: moderation (mute, unmute, kick), room settings and users' voice settings.
+#include <boost/json.hpp>
+
+#include "ops/Log.hpp"
+#include "store/KvRepository.hpp"
+#include "store/StreamRepository.hpp"
+#include "store/UserRepository.hpp"
+#include "store/VoiceRepository.hpp"
+#include "voice/VoiceService.hpp"
+
+namespace chorus::voice {
+namespace {
+
+using boost::asio::awaitable;
+
+constexpr auto kSettingsCacheTtl = std::chrono::minutes(5);
+constexpr std::size_t kMaxDeviceId = 256, kMaxPttKey = 64;
+constexpr int kMaxGain = 200, kMaxVolume = 200, kMaxRoomMembers = 1000, kMaxSpeakers = 16;
+
+std::string SettingsCacheKey(std::int64_t user_id) {
+  return "voice:settings:" + std::to_string(user_id);
+}
+
+store::Stream FindStream(store::Connection& c, std::int64_t stream_id) {
+  auto stream = store::StreamRepository(c).Find(stream_id);
+  if (!stream) throw http::NotFound("no such stream");
+  return *stream;
+}
+
+std::optional<store::VoiceSettings> ParseCached(const std::string& text, std::int64_t user_id) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  try {
+    auto body = http::JsonBody::Parse(text);
+    store::VoiceSettings s;
+    s.user_id = user_id;
+    VoiceService::ApplySettings(body, s);
+    return s;
+  } catch (const std::exception&) {
+    return std::nullopt;  // a cache written by another version: read the database instead
+  }
+}
+
+}  // namespace
+
+boost::json::object VoiceService::SettingsJson(const store::VoiceSettings& s) {
+  return {{"auto_join", s.auto_join},
+          {"mute_on_join", s.mute_on_join},
+          {"input_device_id", s.input_device_id},
+          {"input_gain", s.input_gain},
+          {"push_to_talk", s.push_to_talk},
+          {"ptt_key", s.ptt_key},
+          {"noise_suppression", s.noise_suppression},
+          {"echo_cancellation", s.echo_cancellation},
+          {"auto_gain_control", s.auto_gain_control},
+          {"output_volume", s.output_volume}};
+}
+
+void VoiceService::ApplySettings(const http::JsonBody& b, store::VoiceSettings& s) {
+  b.AllowOnly({"auto_join", "mute_on_join", "input_device_id", "input_gain", "push_to_talk",
+               "ptt_key", "noise_suppression", "echo_cancellation", "auto_gain_control",
+               "output_volume"});
+  if (auto v = b.OptBool("auto_join")) s.auto_join = *v;
+  if (auto v = b.OptBool("mute_on_join")) s.mute_on_join = *v;
+  if (auto v = b.OptString("input_device_id", 0, kMaxDeviceId)) s.input_device_id = *v;
+  if (auto v = b.OptInt("input_gain", 0, kMaxGain)) s.input_gain = static_cast<int>(*v);
+  if (auto v = b.OptBool("push_to_talk")) s.push_to_talk = *v;
+  if (auto v = b.OptString("ptt_key", 0, kMaxPttKey)) s.ptt_key = *v;
+  if (auto v = b.OptBool("noise_suppression")) s.noise_suppression = *v;
+  if (auto v = b.OptBool("echo_cancellation")) s.echo_cancellation = *v;
+  if (auto v = b.OptBool("auto_gain_control")) s.auto_gain_control = *v;
+  if (auto v = b.OptInt("output_volume", 0, kMaxVolume)) s.output_volume = static_cast<int>(*v);
+}
+
+awaitable<boost::json::object> VoiceService::Moderate(auth::AuthedUser actor,
+                                                      std::int64_t stream_id,
+                                                      std::int64_t target_id, std::string action) {
+  auto work = [this, actor, stream_id, target_id, action]() -> boost::json::object {
+    auto stream = services_.db.With([&](store::Connection& c) { return FindStream(c, stream_id); });
+    const auto actor_member = rooms_.FindMember(stream_id, actor.id);
+    const bool allowed = actor.IsAdmin() || stream.host_id == actor.id ||
+                         (actor_member && actor_member->role != "member");
+    if (!allowed) {
+      throw http::Forbidden("only the host, moderators and administrators may moderate");
+    }
+    if (target_id == actor.id && action == "kick") {
+      throw http::BadRequest("you cannot kick yourself");
+    }
+    const std::string room = RoomName(stream_id);
+    if (action == "mute" || action == "unmute") {
+      const bool muted = action == "mute";
+      auto updated = rooms_.SetMuted(stream_id, target_id, muted, true);
+      if (!updated) throw http::NotFound("that user is not in the voice channel");
+      Publish(stream_id, updated->second, "member_updated",
+              {{"member", updated->first.ToJson()}, {"by", actor.id}});
+      Audit(actor.id, "voice." + action, stream_id, target_id, "");
+      ops::Info("voice", "member " + action + "d",
+                {{"stream_id", stream_id}, {"user_id", target_id}, {"by", actor.id}});
+      if (media_) media_->SetMuted(room, target_id, muted, true);
+      return {{"member", updated->first.ToJson()}};
+    }
+    // kick
+    if (stream.host_id == target_id && !actor.IsAdmin()) {
+      throw http::Forbidden("the stream's host cannot be kicked");
+    }
+    services_.db.With([&](store::Connection& c) {
+      if (!store::UserRepository(c).FindById(target_id)) throw http::NotFound("no such user");
+      store::VoiceRepository repo(c);
+      repo.Kick(stream_id, target_id, actor.id, clock_());
+      repo.CloseMembership(stream_id, target_id, clock_(), "kick");
+    });
+    auto left = rooms_.Leave(stream_id, target_id);
+    registry_.RevokeUser(stream_id, target_id);
+    if (left) {
+      Publish(stream_id, left->second, "member_left",
+              {{"user_id", target_id}, {"reason", "kick"}, {"by", actor.id}});
+    }
+    Audit(actor.id, "voice.kick", stream_id, target_id, "");
+    ops::Info("voice", "member kicked",
+              {{"stream_id", stream_id}, {"user_id", target_id}, {"by", actor.id}});
+    if (media_) media_->Kick(room, target_id, "kick");
+    return {{"kicked", true}, {"user_id", target_id}, {"was_member", left.has_value()}};
+  };
+  co_return co_await Blocking(std::move(work));
+}
+
+awaitable<boost::json::object> VoiceService::UpdateRoom(auth::AuthedUser actor,
+                                                        std::int64_t stream_id,
+                                                        std::optional<int> max_members,
+                                                        std::optional<int> max_speakers) {
+  auto work = [this, actor, stream_id, max_members, max_speakers]() -> boost::json::object {
+    if (max_members && (*max_members < 1 || *max_members > kMaxRoomMembers)) {
+      throw http::BadRequest("max_members must be 1–1000");
+    }
+    if (max_speakers && (*max_speakers < 1 || *max_speakers > kMaxSpeakers)) {
+      throw http::BadRequest("max_speakers must be 1–16");
+    }
+    // Prove the state backend answers before writing anything durable.
+    const auto before = rooms_.Version(stream_id);
+    (void)before;
+    services_.db.With([&](store::Connection& c) {
+      auto stream = FindStream(c, stream_id);
+      if (!actor.IsAdmin() && stream.host_id != actor.id) {
+        throw http::Forbidden("only the stream's host and administrators may change the room");
+      }
+      store::VoiceRepository repo(c);
+      repo.EnsureRoom(stream_id, services_.config.rtc.audio_slots, stream.host_id,
+                      RoomName(stream_id), clock_());
+      if (max_speakers) {
+        store::VoiceRoomPatch patch;
+        patch.max_speakers = *max_speakers;
+        repo.UpdateRoom(stream_id, patch, clock_());
+      }
+      if (max_members) {
+        store::KvRepository(c).Put("voice.room_max_members." + std::to_string(stream_id),
+                                   std::to_string(*max_members));
+      }
+    });
+    if (max_members) rooms_.SetMaxMembers(stream_id, *max_members);
+    const auto version = rooms_.BumpVersion(stream_id);
+    auto room = RoomJson(stream_id);
+    Publish(stream_id, version, "room_updated", {{"room", room}, {"by", actor.id}});
+    Audit(actor.id, "voice.room_update", stream_id, std::nullopt,
+          boost::json::serialize(room));
+    ops::Info("voice", "room updated", {{"stream_id", stream_id}, {"by", actor.id}});
+    return room;
+  };
+  co_return co_await Blocking(std::move(work));
+}
+
+awaitable<boost::json::object> VoiceService::GetSettings(auth::AuthedUser user) {
+  auto work = [this, user]() -> boost::json::object {
+    std::optional<store::VoiceSettings> settings;
+    bool cache_ok = true;
+    try {
+      if (auto cached = state_.Get(SettingsCacheKey(user.id))) {
+        settings = ParseCached(*cached, user.id);
+      }
+    } catch (const state::StateUnavailable&) {
+      cache_ok = false;  // the database still answers
+    }
+    if (!settings) {
+      settings = services_.db.With([&](store::Connection& c) {
+        return store::VoiceRepository(c).GetSettings(user.id, 0);
+      });
+      if (!settings) {
+        settings = store::VoiceSettings{};
+        settings->user_id = user.id;
+      }
+      if (cache_ok) {
+        try {
+          state_.Set(SettingsCacheKey(user.id), boost::json::serialize(SettingsJson(*settings)),
+                     kSettingsCacheTtl);
+        } catch (const state::StateUnavailable&) {
+        }
+      }
+    }
+    return SettingsJson(*settings);
+  };
+  co_return co_await Blocking(std::move(work));
+}
+
+awaitable<boost::json::object> VoiceService::PutSettings(auth::AuthedUser user,
+                                                         http::JsonBody body) {
+  auto work = [this, user, body]() -> boost::json::object {
+    // Validate before anything else, so a bad body never costs a rate-limit slot... 
+    store::VoiceSettings probe;
+    ApplySettings(body, probe);
+    // ...then prove the state backend answers before the durable write.
+    RateLimit("voice:settings:" + std::to_string(user.id),
+              services_.config.voice.settings_rate_per_minute);
+    auto stored = services_.db.With([&](store::Connection& c) {
+      store::VoiceRepository repo(c);
+      auto current = repo.GetSettings(user.id, 0).value_or(store::VoiceSettings{});
+      current.user_id = user.id;
+      current.stream_id = 0;
+      ApplySettings(body, current);
+      return repo.PutSettings(current, clock_());
+    });
+    auto json = SettingsJson(stored);
+    // Database first, then the cache, then the event to the user's other sessions.
+    state_.Set(SettingsCacheKey(user.id), boost::json::serialize(json), kSettingsCacheTtl);
+    state_.Publish(EventHub::UserChannel(user.id),
+                   EventHub::UserMessage(user.id, user.session_id, "settings_updated",
+                                         {{"settings", json}}));
+    ops::Info("voice", "settings updated", {{"user_id", user.id}});
+    return json;
+  };
+  co_return co_await Blocking(std::move(work));
+}
+
+}  // namespace chorus::voice

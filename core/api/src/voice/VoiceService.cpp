@@ -1,0 +1,228 @@
+#include "voice/VoiceService.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/json.hpp>
+
+#include "http/ApiError.hpp"
+#include "ops/Log.hpp"
+#include "store/KvRepository.hpp"
+#include "store/StreamRepository.hpp"
+#include "store/VoiceRepository.hpp"
+#include "util/Crypto.hpp"
+
+namespace chorus::voice {
+namespace {
+
+using boost::asio::awaitable;
+using namespace std::chrono_literals;
+
+constexpr std::string_view kSecretKvKey = "voice.token_secret";
+constexpr std::string_view kIssuer = "chorus";
+constexpr std::size_t kSecretBytes = 32;
+constexpr auto kSettingsCacheTtl = std::chrono::minutes(5);
+constexpr auto kRateWindow = std::chrono::seconds(60);
+
+std::string MaxMembersKvKey(std::int64_t stream_id) {
+  return "voice.room_max_members." + std::to_string(stream_id);
+}
+std::string SettingsCacheKey(std::int64_t user_id) {
+  return "voice:settings:" + std::to_string(user_id);
+}
+
+// The stream, checked for voice; throws 404 / 403.
+store::Stream RequireVoiceStream(store::Connection& c, std::int64_t stream_id) {
+  auto stream = store::StreamRepository(c).Find(stream_id);
+  if (!stream) throw http::NotFound("no such stream");
+  if (!stream->voice_enabled) {
+    throw http::ApiError(http::Status::forbidden, "voice_disabled",
+                         "voice chat is disabled for this stream");
+  }
+  return *stream;
+}
+
+}  // namespace
+
+VoiceService::VoiceService(boost::asio::io_context& ioc, app::Services& services,
+                           state::StateBackend& state, util::Clock clock)
+    : ioc_(ioc),
+      services_(services),
+      state_(state),
+      clock_(std::move(clock)),
+      rooms_(state, clock_, services.config.voice.presence_timeout,
+             services.config.voice.rejoin_grace),
+      registry_(state),
+      limiter_(state),
+      hub_(state, services.config.voice.sse_replay_events),
+      sweep_timer_(ioc),
+      evictions_(services.metrics.Counter("chorus_voice_sweep_evictions_total",
+                                          "Voice members evicted by the presence sweep")),
+      events_(services.metrics.Counter("chorus_voice_events_total", "Voice events published")) {
+  std::vector<std::uint8_t> secret;
+  const auto& configured = services.config.voice.token_secret;
+  if (!configured.empty()) {
+    secret.assign(configured.begin(), configured.end());
+  } else {
+    // One secret for every node sharing the database, kept across restarts.
+    const std::string fresh = util::HexEncode(util::RandomBytes(kSecretBytes));
+    const std::string stored = services.db.With([&](store::Connection& c) {
+      return store::KvRepository(c).PutIfAbsent(kSecretKvKey, fresh);
+    });
+    secret.assign(stored.begin(), stored.end());
+  }
+  tokens_ = std::make_unique<RoomTokens>(std::move(secret), std::string(kIssuer),
+                                         services.config.voice.token_ttl);
+  services.metrics.Gauge("chorus_voice_active_rooms", "Voice rooms with members",
+                         [this] { return static_cast<double>(active_rooms_.load()); });
+  services.metrics.Gauge("chorus_voice_members", "Members in voice rooms",
+                         [this] { return static_cast<double>(members_.load()); });
+  services.metrics.Gauge("chorus_voice_sse_clients", "Connected voice event listeners",
+                         [this] { return static_cast<double>(hub_.ClientCount()); });
+}
+
+VoiceService::~VoiceService() { Stop(); }
+
+void VoiceService::Start() {
+  hub_.Start();
+  if (state_.Name() == "local") {
+    // The in-process state died with the previous process: nobody is present any more.
+    const auto closed = services_.db.With([this](store::Connection& c) {
+      return store::VoiceRepository(c).CloseAllMemberships(std::nullopt, clock_(), "restart");
+    });
+    if (closed > 0) ops::Info("voice", "closed memberships left open", {{"count", closed}});
+  }
+  services_.sessions.OnSessionEnded([this](std::int64_t session_id, std::int64_t user_id) {
+    auto revoke = [this, session_id, user_id]() -> int {
+      try {
+        const int n = registry_.RevokeSession(session_id);
+        ops::Info("voice", "session tokens revoked",
+                  {{"session_id", session_id}, {"user_id", user_id}, {"count", n}});
+        return n;
+      } catch (const std::exception& e) {
+        ops::Warn("voice", "token revocation failed",
+                  {{"session_id", session_id}, {"error", e.what()}});
+        return 0;
+      }
+    };
+    boost::asio::co_spawn(
+        ioc_, [this, revoke]() -> awaitable<void> { co_await services_.blocking.Run(revoke); },
+        boost::asio::detached);
+  });
+  SweepLoop();
+}
+
+void VoiceService::Stop() {
+  if (stopped_.exchange(true)) return;
+  boost::asio::post(sweep_timer_.get_executor(), [this] { sweep_timer_.cancel(); });
+  hub_.Shutdown();
+}
+
+void VoiceService::SweepLoop() {
+  if (stopped_) return;
+  sweep_timer_.expires_after(services_.config.voice.sweep_interval);
+  sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopped_) return;
+    auto task = [this]() -> int { return SweepOnce(); };
+    boost::asio::co_spawn(
+        ioc_, [this, task]() -> awaitable<int> { co_return co_await services_.blocking.Run(task); },
+        [this](std::exception_ptr, int) { SweepLoop(); });
+  });
+}
+
+int VoiceService::SweepOnce() {
+  std::vector<Eviction> evicted;
+  try {
+    evicted = rooms_.Sweep();
+  } catch (const std::exception& e) {
+    ops::Warn("voice", "presence sweep failed", {{"error", e.what()}});
+    return 0;
+  }
+  for (const auto& e : evicted) {
+    try {
+      services_.db.With([&](store::Connection& c) {
+        store::VoiceRepository(c).CloseMembership(e.stream_id, e.member.user_id, clock_(),
+                                                  "timeout");
+      });
+      Audit(std::nullopt, "voice.timeout", e.stream_id, e.member.user_id, "");
+      registry_.RevokeUser(e.stream_id, e.member.user_id);
+      Publish(e.stream_id, e.version, "member_left",
+              {{"user_id", e.member.user_id}, {"reason", "timeout"}});
+    } catch (const std::exception& ex) {
+      ops::Warn("voice", "eviction bookkeeping failed",
+                {{"stream_id", e.stream_id}, {"user_id", e.member.user_id}, {"error", ex.what()}});
+    }
+    evictions_.Add("");
+    ops::Info("voice", "member timed out",
+              {{"stream_id", e.stream_id}, {"user_id", e.member.user_id}});
+    if (media_) media_->Kick(RoomName(e.stream_id), e.member.user_id, "timeout");
+  }
+  RefreshGauges();
+  return static_cast<int>(evicted.size());
+}
+
+void VoiceService::RefreshGauges() {
+  try {
+    std::int64_t members = 0;
+    const auto rooms = rooms_.ActiveRooms();
+    for (auto id : rooms) members += rooms_.MemberCount(id);
+    active_rooms_ = static_cast<std::int64_t>(rooms.size());
+    members_ = members;
+  } catch (const std::exception&) {
+  }
+}
+
+void VoiceService::Publish(std::int64_t stream_id, std::int64_t version, std::string_view type,
+                           boost::json::object data) {
+  state_.Publish(EventHub::RoomChannel(stream_id),
+                 EventHub::RoomMessage(stream_id, version, type, std::move(data)));
+  events_.Add(fmt::format(R"(type="{}")", type));
+}
+
+void VoiceService::RateLimit(const std::string& key, int per_minute) {
+  if (auto wait = limiter_.HitStrict(key, per_minute, kRateWindow)) {
+    throw http::TooManyRequests("rate_limited", "too many requests; try again later", *wait);
+  }
+}
+
+void VoiceService::Audit(std::optional<std::int64_t> actor, std::string action,
+                         std::int64_t stream_id, std::optional<std::int64_t> target,
+                         std::string detail) {
+  store::AuditEntry entry;
+  entry.at_ms = clock_();
+  entry.actor_id = actor;
+  entry.action = std::move(action);
+  entry.stream_id = stream_id;
+  entry.target_user_id = target;
+  entry.detail = std::move(detail);
+  services_.db.With(
+      [&](store::Connection& c) { store::VoiceRepository(c).AppendAudit(entry); });
+}
+
+int VoiceService::MaxMembers(std::int64_t stream_id) {
+  if (auto v = rooms_.MaxMembers(stream_id)) return *v;
+  auto stored = services_.db.With([&](store::Connection& c) {
+    return store::KvRepository(c).Get(MaxMembersKvKey(stream_id));
+  });
+  int max = services_.config.voice.max_members;
+  if (stored) {
+    try {
+      max = std::stoi(*stored);
+    } catch (...) {
+    }
+  }
+  rooms_.SetMaxMembers(stream_id, max);
+  return max;
+}
+
+boost::json::object VoiceService::RoomJson(std::int64_t stream_id) {
+  auto room = services_.db.With([&](store::Connection& c) {
+    return store::VoiceRepository(c).FindRoom(stream_id);
+  });
+  boost::json::object o{{"room_id", RoomName(stream_id)},
+                        {"stream_id", stream_id},
+                        {"max_members", MaxMembers(stream_id)},
+                        {"member_count", rooms_.MemberCount(stream_id)}};
+  o["max_speakers"] = room ? room->max_speakers : services_.config.rtc.audio_slots;
+  o["host_id"] = room && room->host_id ? boost::json::value(*room->host_id) : nullptr;
+  return o;
+}

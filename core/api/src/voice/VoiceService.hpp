@@ -1,0 +1,141 @@
+// Voice membership: joins, heartbeats, leaves, rosters, moderation, room settings, voice
+// settings, room tokens and the periodic presence sweep. Durable records go to the database
+// (voice_rooms, voice_members, voice_kicks, voice_settings, audit_log), ephemeral ones to the
+// state backend (RoomState, TokenRegistry), events through EventHub.
+// Thread-safe; the coroutines run on any I/O thread and do all blocking work on the pool.
+// Failures of the state backend surface as ApiError 503 state_unavailable, and nothing durable
+// is written when the backend is down at the start of a request.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/object.hpp>
+#include <atomic>
+#include <memory>
+
+#include "app/Services.hpp"
+#include "http/ApiError.hpp"
+#include "http/JsonBody.hpp"
+#include "auth/SessionService.hpp"
+#include "state/StateBackend.hpp"
+#include "state/StateRateLimiter.hpp"
+#include "store/VoiceRecords.hpp"
+#include "voice/EventHub.hpp"
+#include "voice/MediaControl.hpp"
+#include "voice/RoomState.hpp"
+#include "voice/TokenRegistry.hpp"
+#include "voice/tokens.hpp"
+
+namespace chorus::voice {
+
+// The result of a join, as the API returns it.
+struct JoinResult {
+  boost::json::object body;
+};
+
+class VoiceService {
+ public:
+  // Reads or creates the token secret (config, else the kv table) — blocking, call at start.
+  VoiceService(boost::asio::io_context& ioc, app::Services& services, state::StateBackend& state,
+               util::Clock clock = util::SystemClock());
+  ~VoiceService();
+
+  // Subscribes to events, starts the sweep timer, registers the logout hook, and (with the
+  // in-process backend, whose state died with the last process) closes stale memberships.
+  void Start();
+  // Stops the sweep and ends SSE connections.
+  void Stop();
+
+  // The media engine hooks (may be null).
+  void SetMediaControl(MediaControl* media) { media_ = media; }
+
+  // --- API operations (each throws ApiError) ---
+  boost::asio::awaitable<boost::json::object> Join(auth::AuthedUser user, std::int64_t stream_id,
+                                                   std::string sfu_url);
+  // Returns whether the user was a member.
+  boost::asio::awaitable<bool> Leave(auth::AuthedUser user, std::int64_t stream_id);
+  boost::asio::awaitable<void> Heartbeat(auth::AuthedUser user, std::int64_t stream_id);
+  boost::asio::awaitable<boost::json::array> Roster(std::int64_t stream_id);
+  // {room, roster, version}.
+  boost::asio::awaitable<boost::json::object> State(std::int64_t stream_id);
+  // action: "mute" | "unmute" | "kick".
+  boost::asio::awaitable<boost::json::object> Moderate(auth::AuthedUser actor, std::int64_t stream_id,
+                                                       std::int64_t target_id, std::string action);
+  // PATCH …/room with a validated body ({max_members?, max_speakers?}).
+  boost::asio::awaitable<boost::json::object> UpdateRoom(auth::AuthedUser actor,
+                                                         std::int64_t stream_id,
+                                                         std::optional<int> max_members,
+                                                         std::optional<int> max_speakers);
+  boost::asio::awaitable<boost::json::object> GetSettings(auth::AuthedUser user);
+  // Applies a settings body (validated by ApplySettings) over the stored settings.
+  boost::asio::awaitable<boost::json::object> PutSettings(auth::AuthedUser user,
+                                                          http::JsonBody body);
+  // Checks the stream exists with voice enabled (for the SSE endpoint); throws 404/403/503.
+  boost::asio::awaitable<std::int64_t> CheckEventsAllowed(auth::AuthedUser user,
+                                                          std::int64_t stream_id);
+
+  // Verifies a room token for the /rtc handshake, including revocation; throws ApiError 401
+  // invalid_token (message = reason) or 503 state_unavailable.
+  boost::asio::awaitable<RoomClaims> VerifyRoomToken(std::string token);
+
+  // --- SFU bridge hooks (any thread; work is posted to the pool) ---
+  // The SFU muted/unmuted the user (by_host: a moderator did): updates the roster's `muted` and
+  // publishes member_updated.
+  void OnMediaMuted(std::int64_t stream_id, std::int64_t user_id, bool muted, bool by_host);
+  // The user's media connection came up: counts as a heartbeat.
+  void OnMediaConnected(std::int64_t stream_id, std::int64_t user_id);
+  // The user's media connection ended (presence still times out on missing heartbeats).
+  void OnMediaDisconnected(std::int64_t stream_id, std::int64_t user_id);
+
+  // Runs one presence sweep (blocking; for the timer and tests); returns evictions.
+  int SweepOnce();
+
+  EventHub& Events() { return hub_; }
+  state::StateBackend& StateStore() { return state_; }
+  const config::VoiceSettings& Settings() const { return services_.config.voice; }
+  static boost::json::object SettingsJson(const store::VoiceSettings& s);
+  // Validates a settings body strictly (unknown field or out of range → 400) and applies it.
+  static void ApplySettings(const http::JsonBody& body, store::VoiceSettings& s);
+
+ private:
+  // Runs fn on the pool; StateUnavailable becomes 503 state_unavailable.
+  template <class F>
+  auto Blocking(F fn) {
+    return services_.blocking.Run([fn = std::move(fn)]() mutable {
+      try {
+        return fn();
+      } catch (const state::StateUnavailable& e) {
+        throw http::Unavailable("state_unavailable",
+                                std::string("voice state is unavailable: ") + e.what());
+      }
+    });
+  }
+  void Publish(std::int64_t stream_id, std::int64_t version, std::string_view type,
+               boost::json::object data);
+  void RateLimit(const std::string& key, int per_minute);
+  boost::json::object RoomJson(std::int64_t stream_id);
+  int MaxMembers(std::int64_t stream_id);
+  void SweepLoop();
+  void RefreshGauges();
+  void Audit(std::optional<std::int64_t> actor, std::string action, std::int64_t stream_id,
+             std::optional<std::int64_t> target, std::string detail);
+
+  boost::asio::io_context& ioc_;
+  app::Services& services_;
+  state::StateBackend& state_;
+  util::Clock clock_;
+  RoomState rooms_;
+  TokenRegistry registry_;
+  state::StateRateLimiter limiter_;
+  std::unique_ptr<RoomTokens> tokens_;
+  EventHub hub_;
+  MediaControl* media_ = nullptr;
+  boost::asio::steady_timer sweep_timer_;
+  std::atomic<bool> stopped_{false};
+  std::atomic<std::int64_t> active_rooms_{0}, members_{0};
+  ops::CounterFamily& evictions_;
+  ops::CounterFamily& events_;
+};
+
+}  // namespace chorus::voice
