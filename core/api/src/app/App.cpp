@@ -17,7 +17,12 @@
 #include "ops/OpsRoutes.hpp"
 #include "store/Database.hpp"
 #include "streams/StreamRoutes.hpp"
+#include "state/LocalState.hpp"
+#include "state/RedisState.hpp"
+#include "state/StateRateLimiter.hpp"
 #include "util/BlockingPool.hpp"
+#include "voice/VoiceRoutes.hpp"
+#include "voice/VoiceService.hpp"
 
 namespace chorus::app {
 
@@ -28,6 +33,9 @@ struct App::Impl {
   std::unique_ptr<store::Database> db;
   std::unique_ptr<util::BlockingPool> blocking;
   auth::LocalRateLimiter limiter;
+  std::unique_ptr<state::StateBackend> state;
+  std::unique_ptr<state::StateRateLimiter> shared_limiter;
+  std::unique_ptr<voice::VoiceService> voice;
   std::unique_ptr<auth::SessionService> sessions;
   std::unique_ptr<Services> services;
   http::Router router;
@@ -39,6 +47,8 @@ struct App::Impl {
 
 App::App(config::Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
 App::~App() {
+  if (impl_->voice) impl_->voice->Stop();
+  if (impl_->state) impl_->state->Stop();
   if (impl_->blocking) impl_->blocking->Stop();
 }
 
@@ -51,8 +61,20 @@ void App::Start() {
             {{"backend", m.db->Backend()}, {"migrations_applied", applied}});
   m.blocking = std::make_unique<util::BlockingPool>(static_cast<std::size_t>(m.config.db_pool_size));
   m.sessions = std::make_unique<auth::SessionService>(*m.db, *m.blocking, m.config);
+  // Voice state: Redis when --redis-url is set (shared by every node, login throttling too).
+  auth::RateLimiter* limiter = &m.limiter;
+  if (m.config.redis_url.empty()) {
+    m.state = std::make_unique<state::LocalState>();
+  } else {
+    auto endpoint = state::RedisEndpoint::Parse(m.config.redis_url);
+    if (!endpoint) throw std::runtime_error("--redis-url must be redis://[:password@]host[:port][/db]");
+    m.state = std::make_unique<state::RedisState>(*endpoint, m.config.db_pool_size, &m.metrics);
+    m.shared_limiter = std::make_unique<state::StateRateLimiter>(*m.state);
+    limiter = m.shared_limiter.get();
+  }
+  ops::Info("voice", "state backend", {{"backend", m.state->Name()}});
   m.services = std::make_unique<Services>(
-      Services{m.config, *m.db, *m.blocking, m.metrics, m.limiter, *m.sessions});
+      Services{m.config, *m.db, *m.blocking, m.metrics, *limiter, *m.sessions});
   Bootstrap(*m.db, m.config);
 
   m.metrics.Gauge("chorus_db_pool_size", "Database connections in the pool",
@@ -62,9 +84,14 @@ void App::Start() {
   m.metrics.Gauge("chorus_db_pool_waits_total", "Borrows that waited for a free connection",
                   [&m] { return static_cast<double>(m.db->Stats().total_waits); });
 
-  ops::AddOpsRoutes(m.router, *m.services, [] { return true; });
+  m.voice = std::make_unique<voice::VoiceService>(m.ioc, *m.services, *m.state);
+  m.services->voice = m.voice.get();
+  m.voice->Start();
+
+  ops::AddOpsRoutes(m.router, *m.services, [&m] { return m.state->Ready(); });
   auth::AddAuthRoutes(m.router, *m.services);
   streams::AddStreamRoutes(m.router, *m.services);
+  voice::AddVoiceRoutes(m.router, *m.services, *m.voice);
 
   m.server = std::make_unique<http::HttpServer>(m.ioc, m.config, m.router, m.metrics);
   m.server->Start();
@@ -78,6 +105,7 @@ void App::Run() {
   m.signals->async_wait([&m](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     ops::Info("http", "stopping", {{"signal", signal}});
+    if (m.voice) m.voice->Stop();  // ends the event streams and the presence sweep
     m.server->Stop([&m] { m.ioc.stop(); });
   });
   std::vector<std::thread> threads;

@@ -10,6 +10,9 @@ namespace chorus::auth {
 class RateLimiter;
 class SessionService;
 }  // namespace chorus::auth
+namespace chorus::voice {
+class VoiceService;
+}  // namespace chorus::voice
 
 namespace chorus::app {
 
@@ -20,6 +23,7 @@ struct Services {
   ops::Metrics& metrics;
   auth::RateLimiter& limiter;
   auth::SessionService& sessions;
+  voice::VoiceService* voice = nullptr;  // set once the voice service exists (App::Start)
 };
 
 }  // namespace chorus::app

@@ -8,6 +8,7 @@
 #include "ops/Log.hpp"
 #include "store/UserRepository.hpp"
 #include "util/Time.hpp"
+#include "voice/VoiceService.hpp"
 
 namespace chorus::streams {
 namespace {
@@ -35,11 +36,16 @@ void CheckHostExists(store::Connection& c, std::optional<std::int64_t> host_id) 
 
 awaitable<MaybeResponse> List(app::Services& s, http::RequestContext& ctx) {
   co_await s.sessions.Require(ctx);
-  auto streams = co_await s.blocking.Run([&s] {
-    return s.db.With([](store::Connection& c) { return store::StreamRepository(c).List(); });
+  auto out = co_await s.blocking.Run([&s] {
+    auto streams =
+        s.db.With([](store::Connection& c) { return store::StreamRepository(c).List(); });
+    boost::json::array list;
+    for (const auto& st : streams) {
+      const std::int64_t participants = s.voice && st.voice_enabled ? s.voice->Participants(st.id) : 0;
+      list.push_back(StreamJson(st, participants));
+    }
+    return list;
   });
-  boost::json::array out;
-  for (const auto& st : streams) out.push_back(StreamJson(st, 0));
   co_return http::JsonResponse(ctx.request, http::Status::ok,
                                boost::json::object{{"streams", std::move(out)}});
 }
@@ -47,11 +53,17 @@ awaitable<MaybeResponse> List(app::Services& s, http::RequestContext& ctx) {
 awaitable<MaybeResponse> Get(app::Services& s, http::RequestContext& ctx) {
   co_await s.sessions.Require(ctx);
   const auto id = ctx.IdParam("id");
-  auto stream = co_await s.blocking.Run([&s, id] {
-    return s.db.With([id](store::Connection& c) { return store::StreamRepository(c).Find(id); });
+  auto found = co_await s.blocking.Run([&s, id] {
+    auto stream =
+        s.db.With([id](store::Connection& c) { return store::StreamRepository(c).Find(id); });
+    std::optional<boost::json::object> json;
+    if (stream) {
+      json = StreamJson(*stream, s.voice && stream->voice_enabled ? s.voice->Participants(id) : 0);
+    }
+    return json;
   });
-  if (!stream) throw http::NotFound("no such stream");
-  co_return http::JsonResponse(ctx.request, http::Status::ok, StreamJson(*stream, 0));
+  if (!found) throw http::NotFound("no such stream");
+  co_return http::JsonResponse(ctx.request, http::Status::ok, *found);
 }
 
 awaitable<MaybeResponse> Create(app::Services& s, http::RequestContext& ctx) {

@@ -20,26 +20,12 @@ using namespace std::chrono_literals;
 constexpr std::string_view kSecretKvKey = "voice.token_secret";
 constexpr std::string_view kIssuer = "chorus";
 constexpr std::size_t kSecretBytes = 32;
-constexpr auto kSettingsCacheTtl = std::chrono::minutes(5);
 constexpr auto kRateWindow = std::chrono::seconds(60);
 
 std::string MaxMembersKvKey(std::int64_t stream_id) {
   return "voice.room_max_members." + std::to_string(stream_id);
 }
-std::string SettingsCacheKey(std::int64_t user_id) {
-  return "voice:settings:" + std::to_string(user_id);
-}
 
-// The stream, checked for voice; throws 404 / 403.
-store::Stream RequireVoiceStream(store::Connection& c, std::int64_t stream_id) {
-  auto stream = store::StreamRepository(c).Find(stream_id);
-  if (!stream) throw http::NotFound("no such stream");
-  if (!stream->voice_enabled) {
-    throw http::ApiError(http::Status::forbidden, "voice_disabled",
-                         "voice chat is disabled for this stream");
-  }
-  return *stream;
-}
 
 }  // namespace
 
@@ -160,6 +146,14 @@ int VoiceService::SweepOnce() {
   return static_cast<int>(evicted.size());
 }
 
+std::int64_t VoiceService::Participants(std::int64_t stream_id) noexcept {
+  try {
+    return rooms_.MemberCount(stream_id);
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
 void VoiceService::RefreshGauges() {
   try {
     std::int64_t members = 0;
@@ -226,3 +220,5 @@ boost::json::object VoiceService::RoomJson(std::int64_t stream_id) {
   o["host_id"] = room && room->host_id ? boost::json::value(*room->host_id) : nullptr;
   return o;
 }
+
+}  // namespace chorus::voice

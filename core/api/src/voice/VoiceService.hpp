@@ -88,6 +88,10 @@ class VoiceService {
   // The user's media connection ended (presence still times out on missing heartbeats).
   void OnMediaDisconnected(std::int64_t stream_id, std::int64_t user_id);
 
+  // Members present in the stream's room; 0 when the state backend is down. Blocking; never
+  // throws (for the stream list's voice.participants).
+  std::int64_t Participants(std::int64_t stream_id) noexcept;
+
   // Runs one presence sweep (blocking; for the timer and tests); returns evictions.
   int SweepOnce();
 
