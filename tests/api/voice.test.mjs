@@ -7,15 +7,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { assertError } from './lib/checks.mjs';
 import { adminClient, Client, claimRedisDb, newUser, request, waitFor } from './lib/index.mjs';
+import { setTimeout as heartbeatPause } from 'node:timers/promises';
 import { Deployment, openEvents } from './lib/voice-harness.mjs';
 
-const kArgs = [
-  '--voice-presence-timeout', '2',
-  '--voice-sweep-interval', '1',
-  '--voice-rejoin-grace', '3',
-  '--voice-settings-rate', '8',
-  '--voice-join-rate', '200',
-];
+const kArgs = ['--voice-settings-rate', '8', '--voice-join-rate', '200'];
+const kShortPresence = ['--voice-presence-timeout', '2', '--voice-sweep-interval', '1', '--voice-rejoin-grace', '3'];
 
 const voicePath = (id, rest) => `/api/voice/streams/${id}/${rest}`;
 
@@ -202,7 +198,7 @@ describe('voice', () => {
     assert.equal(roster.body.find((m) => m.user_id === bob.user.id).muted, true);
     const unmute = await carol.client.post(voicePath(stream, `members/${bob.user.id}/unmute`), {});
     assert.equal(unmute.body.member.muted, false);
-    assertError(await carol.client.post(voicePath(stream, `members/${admin.session ? 999999 : 0}/mute`), {}), 404);
+    assertError(await carol.client.post(voicePath(stream, `members/999999/mute`), {}), 404);
     const kick = await carol.client.post(voicePath(stream, `members/${bob.user.id}/kick`), {});
     assert.equal(kick.status, 200, kick.text);
     const kicked = await es.waitFor((e) => e.event === 'member_left' && e.json.reason === 'kick', 'kicked');
@@ -231,27 +227,6 @@ describe('voice', () => {
     await es.waitFor((e) => e.event === 'room_updated' && e.json.room.max_members === 1, 'room_updated');
     assert.equal((await alice.client.post(voicePath(small, 'join'), {})).status, 200);
     assertError(await carol.client.post(voicePath(small, 'join'), {}), 409, 'room_full');
-    es.close();
-  });
-
-  test('a member whose heartbeats stop is evicted with reason timeout', async () => {
-    const dave = await newUser(base, 'dave');
-    const es = await listen(alice.client, stream);
-    assert.equal((await dave.client.post(voicePath(stream, 'join'), {})).status, 200);
-    const gone = await es.waitFor(
-      (e) => e.event === 'member_left' && e.json.user_id === dave.user.id,
-      'timeout eviction',
-      15_000,
-    );
-    assert.equal(gone.json.reason, 'timeout');
-    assertError(await dave.client.post(voicePath(stream, 'heartbeat'), {}), 409, 'not_joined');
-    await waitFor(() => dep.db.count('audit_log', `action = 'voice.timeout' AND target_user_id = ${dave.user.id}`) === 1, {
-      what: 'timeout audit row',
-    });
-    assert.equal(dep.db.count('voice_members', `user_id = ${dave.user.id} AND left_at IS NULL`), 0);
-    const metrics = await request(base, 'GET', '/metrics');
-    assert.match(metrics.text, /chorus_voice_sweep_evictions_total \d+/);
-    assert.match(metrics.text, /chorus_voice_sse_clients \d+/);
     es.close();
   });
 
@@ -328,5 +303,67 @@ describe('voice', () => {
     assert.equal(dep.db.count('voice_rooms', `stream_id = ${kept}`), 1);
     // Tokens minted before the restart were signed with the kept secret: a join still works.
     assert.equal((await again.post(voicePath(kept, 'join'), {})).status, 200);
+  });
+});
+
+describe('voice presence timeouts', () => {
+  let dep;
+  let redisClaim = null;
+  let base;
+  let alice;
+  let stream;
+  const listeners = [];
+  const listen = async (client, id) => {
+    const s = openEvents(client, voicePath(id, 'events'));
+    listeners.push(s);
+    await s.ready;
+    return s;
+  };
+  before(async () => {
+    if (process.env.CHORUS_TEST_REDIS_URL) redisClaim = claimRedisDb(process.env.CHORUS_TEST_REDIS_URL);
+    dep = new Deployment({ redisUrl: redisClaim?.url ?? null, args: kShortPresence });
+    base = await dep.start();
+    const admin = await adminClient(base);
+    alice = await newUser(base, 'alice');
+    const created = await admin.post('/api/streams', { title: 'timeouts', voice_enabled: true });
+    stream = created.body.id;
+  });
+  after(async () => {
+    for (const l of listeners) l.close?.();
+    await dep?.destroy();
+    redisClaim?.release();
+  });
+
+  test('a member whose heartbeats stop is evicted with reason timeout', async () => {
+    const dave = await newUser(base, 'dave');
+    const es = await listen(alice.client, stream);
+    assert.equal((await dave.client.post(voicePath(stream, 'join'), {})).status, 200);
+    const gone = await es.waitFor(
+      (e) => e.event === 'member_left' && e.json.user_id === dave.user.id,
+      'timeout eviction',
+      15_000,
+    );
+    assert.equal(gone.json.reason, 'timeout');
+    assertError(await dave.client.post(voicePath(stream, 'heartbeat'), {}), 409, 'not_joined');
+    await waitFor(() => dep.db.count('audit_log', `action = 'voice.timeout' AND target_user_id = ${dave.user.id}`) === 1, {
+      what: 'timeout audit row',
+    });
+    assert.equal(dep.db.count('voice_members', `user_id = ${dave.user.id} AND left_at IS NULL`), 0);
+    const metrics = await request(base, 'GET', '/metrics');
+    assert.match(metrics.text, /chorus_voice_sweep_evictions_total \d+/);
+    assert.match(metrics.text, /chorus_voice_sse_clients \d+/);
+    es.close();
+  });
+
+  test('heartbeats keep a member seated past the timeout', async () => {
+    const frank = await newUser(base, 'frank');
+    assert.equal((await frank.client.post(voicePath(stream, 'join'), {})).status, 200);
+    const until = Date.now() + 4_000; // twice the presence timeout
+    while (Date.now() < until) {
+      assert.equal((await frank.client.post(voicePath(stream, 'heartbeat'), {})).status, 200);
+      await heartbeatPause(500); // the client's heartbeat cadence, not a wait for a condition
+    }
+    const roster = await frank.client.get(voicePath(stream, 'roster'));
+    assert.ok(roster.body.some((m) => m.user_id === frank.user.id));
   });
 });

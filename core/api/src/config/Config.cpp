@@ -112,7 +112,7 @@ Config Load(int argc, char** argv, int& exit_code) {
   AddSeconds(app, "--voice-token-ttl", "CHORUS_VOICE_TOKEN_TTL", c.voice.token_ttl,
              "Room token lifetime");
   app.add_option("--voice-token-secret", c.voice.token_secret,
-                 "HS256 secret for room tokens (default: generated into the data dir)")
+                 "HS256 secret for room tokens (default: generated once, kept in the database)")
       ->envname("CHORUS_VOICE_TOKEN_SECRET");
   app.add_option("--voice-join-rate", c.voice.join_rate_per_minute,
                  "Join/leave requests per user per minute")
@@ -120,6 +120,11 @@ Config Load(int argc, char** argv, int& exit_code) {
   app.add_option("--voice-settings-rate", c.voice.settings_rate_per_minute,
                  "Voice settings writes per user per minute")
       ->envname("CHORUS_VOICE_SETTINGS_RATE");
+  app.add_option("--voice-sse-replay-events", c.voice.sse_replay_events,
+                 "Events per room kept for Last-Event-ID replay")
+      ->envname("CHORUS_VOICE_SSE_REPLAY_EVENTS")->check(CLI::Range(1, 100000));
+  AddSeconds(app, "--voice-sse-keepalive", "CHORUS_VOICE_SSE_KEEPALIVE", c.voice.sse_keepalive,
+             "Keep-alive comment period on voice event streams");
 
   app.add_option("--rtc-udp-port", c.rtc.udp_port, "The SFU's single UDP port")
       ->envname("CHORUS_RTC_UDP_PORT")->check(CLI::Range(0, 65535));

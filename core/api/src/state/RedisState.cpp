@@ -94,6 +94,12 @@ RedisState::Context RedisState::Connect(bool for_subscriber) const {
 
 void RedisState::MarkDown(const std::string& why) {
   if (errors_) errors_->Add("");
+  {
+    // Idle connections opened before the failure are most likely dead too.
+    std::lock_guard lock(mu_);
+    open_ -= idle_.size();
+    idle_.clear();
+  }
   if (ready_.exchange(false)) ops::Warn("redis", "redis unreachable", {{"error", why}});
 }
 
