@@ -1,6 +1,8 @@
 #include "Peer.hpp"
 
 #include <boost/json.hpp>
+#include <cstdio>
+#include <fstream>
 
 #include "PeerReport.hpp"
 #include "rtc/DtlsContext.hpp"
@@ -31,7 +33,8 @@ Peer::Peer(PeerOptions options)
       deadline_(io_),
       call_timer_(io_),
       mute_timer_(io_),
-      ping_timer_(io_) {}
+      ping_timer_(io_),
+      status_timer_(io_) {}
 
 Peer::~Peer() = default;
 
@@ -91,6 +94,7 @@ int Peer::Run() {
   io_.run();
   if (media_) media_->Close();
   if (ended_ms_ == 0) ended_ms_ = NowMs();
+  if (!options_.status_file.empty()) WriteJsonFile(options_.status_file, Report());
   return code_;
 }
 
@@ -158,6 +162,7 @@ void Peer::OnMediaState(PeerMedia::State state, const std::string& reason) {
   if (state == PeerMedia::State::kConnected) {
     connected_ms_ = NowMs();
     StartCallTimers();
+    ScheduleStatus();
   } else if (state == PeerMedia::State::kFailed) {
     Finish(kMediaFailed, "media: " + reason);
   }
@@ -187,6 +192,25 @@ void Peer::SchedulePing() {
   });
 }
 
+void Peer::ScheduleStatus() {
+  if (options_.status_file.empty() || finished_) return;
+  WriteJsonFile(options_.status_file, Report());
+  status_timer_.expires_after(options_.status_interval);
+  status_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) ScheduleStatus();
+  });
+}
+
+bool WriteJsonFile(const std::string& path, const json::object& report) {
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << json::serialize(report) << "\n";
+    if (!out) return false;
+  }
+  return std::rename(temporary.c_str(), path.c_str()) == 0;
+}
+
 void Peer::Finish(int code, const std::string& error) {
   if (finished_) return;
   finished_ = true;
@@ -196,6 +220,7 @@ void Peer::Finish(int code, const std::string& error) {
   call_timer_.cancel();
   mute_timer_.cancel();
   ping_timer_.cancel();
+  status_timer_.cancel();
   if (media_) media_->Close();
   if (rtc_ && rtc_->IsOpen()) {
     rtc_->Send(R"({"type":"leave"})");
@@ -212,6 +237,7 @@ json::object Peer::Report() const {
   if (media_) report = MediaReport(*media_);
   report["ok"] = code_ == kOk;
   report["exit_code"] = code_;
+  report["finished"] = finished_;
   report["error"] = error_;
   report["user"] = options_.user;
   report["user_id"] = user_id_;

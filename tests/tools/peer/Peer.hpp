@@ -34,7 +34,14 @@ struct PeerOptions {
   std::string srtp_profiles;
   std::chrono::milliseconds connect_timeout{15'000};  // /rtc join + ICE + DTLS
   std::chrono::milliseconds ping_interval{1'000};
+  // When set, the report so far is written here (atomically, by rename) on connecting and then
+  // every status_interval, so test scripts can poll a running peer for conditions.
+  std::string status_file;
+  std::chrono::milliseconds status_interval{500};
 };
+
+// Writes `report` to `path` atomically (a temporary file renamed over it). False on failure.
+bool WriteJsonFile(const std::string& path, const boost::json::object& report);
 
 class Peer {
  public:
@@ -59,6 +66,7 @@ class Peer {
   void OnMediaState(PeerMedia::State state, const std::string& reason);
   void StartCallTimers();
   void SchedulePing();
+  void ScheduleStatus();
   void Finish(int code, const std::string& error);
 
   PeerOptions options_;
@@ -69,6 +77,7 @@ class Peer {
   boost::asio::steady_timer call_timer_;
   boost::asio::steady_timer mute_timer_;
   boost::asio::steady_timer ping_timer_;
+  boost::asio::steady_timer status_timer_;
   std::optional<JoinInfo> join_;
   int code_ = kOk;
   bool finished_ = false;

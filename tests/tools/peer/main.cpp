@@ -10,7 +10,6 @@
 #include <CLI/CLI.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
-#include <fstream>
 #include <iostream>
 
 #include "Peer.hpp"
@@ -58,6 +57,8 @@ int main(int argc, char** argv) {
   app.add_option("--connect-timeout", connect_timeout_s, "seconds to join and connect media")
       ->check(CLI::Range(0.5, 600.0));
   app.add_option("--report", report_path, "write the JSON report here");
+  app.add_option("--status-file", options.status_file,
+                 "rewrite the report so far here every 0.5 s while connected");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -89,9 +90,9 @@ int main(int argc, char** argv) {
   const int code = peer.Run();
   const auto report = peer.Report();
   if (!report_path.empty()) {
-    std::ofstream out(report_path);
-    out << boost::json::serialize(report) << "\n";
-    if (!out) std::cerr << "chorus-peer: cannot write " << report_path << "\n";
+    if (!chorus::peer::WriteJsonFile(report_path, report)) {
+      std::cerr << "chorus-peer: cannot write " << report_path << "\n";
+    }
   }
   if (code != Peer::kOk) {
     std::cerr << "chorus-peer " << user << ": " << peer.Error() << " (exit " << code << ")\n";

@@ -1,0 +1,307 @@
+#!/usr/bin/env bash
+# Media integration tests: chorusd's own SFU with C++ test peers (chorus-peer) on loopback.
+#
+#   tests/media/run-media-tests.sh [BUILD_DIR] [TEST_NAME...]
+#
+# BUILD_DIR (default build/) holds chorusd and chorus-peer (CHORUSD / CHORUS_PEER override each).
+# Tests: three_tones, host_mute, self_mute, garbage_datagrams, k1_loudest (default: all).
+# Prints "PASS name" / "FAIL name: why" per test and exits non-zero when any test fails.
+# Waits only by bounded polling on conditions (peer status files, /healthz), never bare sleeps.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${1:-$ROOT/build}
+[[ $# -gt 0 ]] && shift
+CHORUSD=${CHORUSD:-$BUILD/chorusd}
+PEER=${CHORUS_PEER:-$BUILD/chorus-peer}
+ADMIN_USER=admin
+ADMIN_PASS=adminpass123
+PASSWORD=peerpass123
+
+for tool in "$CHORUSD" "$PEER"; do
+  [[ -x $tool ]] || { echo "FAIL setup: $tool not built"; exit 2; }
+done
+command -v jq >/dev/null || { echo "FAIL setup: jq is required"; exit 2; }
+command -v curl >/dev/null || { echo "FAIL setup: curl is required"; exit 2; }
+
+TMP=$(mktemp -d /tmp/chorus-media.XXXXXX)
+SERVER_PID=""
+PEER_PIDS=()
+FAILURES=0
+RUN_ID=$$
+
+cleanup() {
+  for pid in "${PEER_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+  stop_chorusd
+  if [[ $FAILURES -eq 0 && -z ${KEEP_TMP:-} ]]; then rm -rf "$TMP"; else echo "logs kept in $TMP"; fi
+}
+trap cleanup EXIT
+
+now_ms() { date +%s%3N; }
+
+# A free loopback port of the given kind (tcp|udp), chosen by the kernel.
+free_port() {
+  /usr/bin/python3 - "$1" <<'EOF'
+import socket, sys
+kind = socket.SOCK_STREAM if sys.argv[1] == "tcp" else socket.SOCK_DGRAM
+s = socket.socket(socket.AF_INET, kind)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+EOF
+}
+
+# Polls `condition` (a shell command) every 0.1 s until it succeeds or `seconds` pass.
+wait_for() {
+  local seconds=$1; shift
+  local deadline=$(( $(now_ms) + seconds * 1000 ))
+  until "$@" 2>/dev/null; do
+    (( $(now_ms) > deadline )) && return 1
+    sleep 0.1   # poll interval of a bounded wait
+  done
+}
+
+# start_chorusd NAME [extra chorusd flags...]: sets URL, UDP_PORT, SERVER_PID, SERVER_DIR.
+start_chorusd() {
+  local name=$1; shift
+  SERVER_DIR=$TMP/$name
+  mkdir -p "$SERVER_DIR/logs"
+  local port; port=$(free_port tcp)
+  UDP_PORT=$(free_port udp)
+  URL=http://127.0.0.1:$port
+  CHORUS_BOOTSTRAP_ADMIN=$ADMIN_USER:$ADMIN_PASS "$CHORUSD" --listen 127.0.0.1:"$port" \
+    --data-dir "$SERVER_DIR" --log-dir "$SERVER_DIR/logs" --rtc-udp-port "$UDP_PORT" \
+    --rtc-announce-ip 127.0.0.1 "$@" >"$SERVER_DIR/chorusd.out" 2>&1 &
+  SERVER_PID=$!
+  if ! wait_for 20 curl -sf "$URL/healthz" -o /dev/null; then
+    echo "chorusd did not become healthy; last output:" >&2
+    tail -20 "$SERVER_DIR/chorusd.out" >&2
+    return 1
+  fi
+  # The admin's session, for moderation.
+  curl -sf -c "$SERVER_DIR/admin.jar" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"$ADMIN_USER\",\"password\":\"$ADMIN_PASS\"}" \
+    "$URL/api/auth/login" -o /dev/null
+}
+
+stop_chorusd() {
+  [[ -z $SERVER_PID ]] && return 0
+  kill -TERM "$SERVER_PID" 2>/dev/null
+  wait_for 10 bash -c "! kill -0 $SERVER_PID" || kill -KILL "$SERVER_PID" 2>/dev/null
+  wait "$SERVER_PID" 2>/dev/null
+  SERVER_PID=""
+}
+
+server_alive() { kill -0 "$SERVER_PID" 2>/dev/null && curl -sf "$URL/healthz" -o /dev/null; }
+
+# start_peer NAME DURATION_S [chorus-peer flags...]: runs a peer in the background with a
+# status file $TMP/NAME.status and a final report $TMP/NAME.json.
+start_peer() {
+  local name=$1 duration=$2; shift 2
+  rm -f "$TMP/$name.status" "$TMP/$name.json"
+  timeout $((duration + 40)) "$PEER" --url "$URL" --user "$name" --password "$PASSWORD" \
+    --stream 1 --duration "$duration" --status-file "$TMP/$name.status" \
+    --report "$TMP/$name.json" "$@" >"$TMP/$name.out" 2>&1 &
+  PEER_PIDS+=($!)
+  eval "PID_$name=$!"
+}
+
+# wait_peer NAME: waits for the peer to exit; returns its exit status.
+wait_peer() { local pid_var="PID_$1"; wait "${!pid_var}"; }
+
+peer_connected() { jq -e '.connected_ms > 0' "$TMP/$1.status" >/dev/null; }
+
+# Windows (100 ms) in which NAME's report heard HZ (within 15 Hz) as a slot's dominant tone.
+heard_windows() {
+  jq --argjson hz "$3" '[.heard[] | select(((.hz - $hz) | if . < 0 then -. else . end) <= 15) | .windows] | add // 0' \
+    "$TMP/$1.$2"
+}
+heard_last_ms() {
+  jq --argjson hz "$3" '[.heard[] | select(((.hz - $hz) | if . < 0 then -. else . end) <= 15) | .last_ms] | max // 0' \
+    "$TMP/$1.$2"
+}
+heard_first_ms() {
+  jq --argjson hz "$3" '[.heard[] | select(((.hz - $hz) | if . < 0 then -. else . end) <= 15) | .first_ms] | min // 0' \
+    "$TMP/$1.$2"
+}
+status_heard_at_least() { (( $(heard_windows "$1" status "$2") >= $3 )); }
+
+# CSRC packets NAME saw carrying WHO's send SSRC, over all slots.
+csrc_packets() {
+  local ssrc; ssrc=$(jq '.send_ssrc' "$TMP/$2.json")
+  jq --arg s "$ssrc" '[.slots[].csrcs[$s] // 0] | add // 0' "$TMP/$1.json"
+}
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; FAILURES=$((FAILURES + 1)); }
+
+# Checks a peer ended well; prints the reason otherwise.
+peer_ok() {
+  local name=$1 status=$2
+  if [[ $status -ne 0 ]]; then
+    echo "peer $name exited $status: $(tail -1 "$TMP/$name.out")"
+    return 1
+  fi
+  jq -e '.ok and .received.srtp_failures == 0' "$TMP/$name.json" >/dev/null ||
+    { echo "peer $name report not ok: $(jq -c '{error, received}' "$TMP/$name.json")"; return 1; }
+}
+
+# --- tests -----------------------------------------------------------------------------------
+
+# Three peers with 440/660/880 Hz: each hears exactly the other two, never its own voice.
+test_three_tones() {
+  local t=three_tones names=(tone_a_$RUN_ID tone_b_$RUN_ID tone_c_$RUN_ID) hz=(440 660 880)
+  local i j why=""
+  for i in 0 1 2; do start_peer "${names[i]}" 6 --tone "${hz[i]}"; done
+  for i in 0 1 2; do
+    local status=0; wait_peer "${names[i]}" || status=$?
+    peer_ok "${names[i]}" "$status" >"$TMP/why" || why+="$(cat "$TMP/why"); "
+  done
+  [[ -n $why ]] && { fail $t "$why"; return; }
+  for i in 0 1 2; do
+    for j in 0 1 2; do
+      local w; w=$(heard_windows "${names[i]}" json "${hz[j]}")
+      if [[ $i -eq $j ]]; then
+        (( w == 0 )) || why+="${names[i]} heard its own ${hz[j]} Hz ($w windows); "
+        (( $(csrc_packets "${names[i]}" "${names[j]}") == 0 )) ||
+          why+="${names[i]} got its own SSRC as a CSRC; "
+      else
+        (( w >= 25 )) || why+="${names[i]} heard ${hz[j]} Hz in only $w windows; "
+        (( $(csrc_packets "${names[i]}" "${names[j]}") > 100 )) ||
+          why+="${names[i]} saw few packets with ${names[j]}'s CSRC; "
+      fi
+    done
+    local others; others=$(jq '[.heard[] | select(.windows >= 10)] | length' "$TMP/${names[i]}.json")
+    (( others == 2 )) || why+="${names[i]} heard $others distinct tones, want 2; "
+  done
+  [[ -z $why ]] && pass $t || fail $t "$why"
+}
+
+# mute_test NAME MODE: three peers; the 660 Hz one is muted by the host (admin API) or by its
+# own /rtc mute message; afterwards nobody hears 660 Hz while 440/880 go on.
+mute_test() {
+  local t=$1 mode=$2 a=${1}_a_$RUN_ID b=${1}_b_$RUN_ID c=${1}_c_$RUN_ID why="" mute_ms
+  start_peer "$a" 8 --tone 440
+  if [[ $mode == self ]]; then start_peer "$b" 8 --tone 660 --mute-after 2.5; else start_peer "$b" 8 --tone 660; fi
+  start_peer "$c" 8 --tone 880
+  if ! wait_for 20 status_heard_at_least "$a" 660 10 || ! wait_for 5 status_heard_at_least "$c" 660 10; then
+    fail $t "660 Hz was never heard before muting"; return
+  fi
+  if [[ $mode == host ]]; then
+    local uid; uid=$(jq '.user_id' "$TMP/$b.status")
+    mute_ms=$(now_ms)
+    local code; code=$(curl -s -o "$TMP/mute.out" -w '%{http_code}' -b "$SERVER_DIR/admin.jar" \
+      -H 'Content-Type: application/json' -d '{}' "$URL/api/voice/streams/1/members/$uid/mute")
+    [[ $code == 2* ]] || { fail $t "host mute returned $code $(cat "$TMP/mute.out")"; return; }
+  fi
+  local status name
+  for name in "$a" "$b" "$c"; do
+    status=0; wait_peer "$name" || status=$?
+    peer_ok "$name" "$status" >"$TMP/why" || why+="$(cat "$TMP/why"); "
+  done
+  [[ -n $why ]] && { fail $t "$why"; return; }
+  [[ $mode == self ]] && mute_ms=$(jq '.muted_at_ms' "$TMP/$b.json")
+  for name in "$a" "$c"; do
+    local last; last=$(heard_last_ms "$name" json 660)
+    (( last <= mute_ms + 1000 )) || why+="$name heard 660 Hz $((last - mute_ms)) ms after the mute; "
+    local other=440; [[ $name == "$a" ]] && other=880
+    (( $(heard_last_ms "$name" json $other) >= mute_ms + 3000 )) ||
+      why+="$name stopped hearing $other Hz too; "
+  done
+  local event; event=$(jq -c --argjson u "$(jq '.user_id' "$TMP/$b.json")" \
+    '[.events.muted[] | select(.user_id == $u and .muted == true)] | first' "$TMP/$a.json")
+  local want_by=host; [[ $mode == self ]] && want_by=self
+  [[ $(jq -r '.by // ""' <<<"$event") == "$want_by" ]] ||
+    why+="$a saw no muted event by $want_by for $b (got $event); "
+  [[ -z $why ]] && pass $t || fail $t "$why"
+}
+
+# Random and protocol-shaped garbage to the SFU port during a call: chorusd survives and the
+# peers keep hearing each other.
+test_garbage_datagrams() {
+  local t=garbage_datagrams a=garbage_a_$RUN_ID b=garbage_b_$RUN_ID why=""
+  start_peer "$a" 7 --tone 440
+  start_peer "$b" 7 --tone 660
+  if ! wait_for 20 status_heard_at_least "$a" 660 5 || ! wait_for 5 status_heard_at_least "$b" 440 5; then
+    fail $t "the call did not start"; return
+  fi
+  local garbage_ms; garbage_ms=$(now_ms)
+  /usr/bin/python3 - "$UDP_PORT" <<'EOF'
+import os, random, socket, struct, sys
+port = int(sys.argv[1])
+rng = random.Random(7)
+socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(4)]
+for i in range(3000):
+    kind = i % 6
+    body = os.urandom(rng.randint(0, 1400))
+    if kind == 0:    # STUN-looking: binding request header, magic cookie, random attributes
+        data = struct.pack("!HHI", 0x0001, len(body) & ~3, 0x2112A442) + os.urandom(12) + body
+    elif kind == 1:  # DTLS-looking record header
+        data = bytes([22, 0xFE, 0xFD]) + body
+    elif kind == 2:  # RTP-looking, random SSRC
+        data = bytes([0x80, 111]) + body
+    elif kind == 3:  # RTCP-looking
+        data = bytes([0x81, 200]) + body
+    elif kind == 4:  # first byte outside every RFC 7983 range
+        data = bytes([rng.choice([4, 10, 70, 100, 200, 255])]) + body
+    else:            # pure noise, including empty datagrams
+        data = body
+    socks[i % 4].sendto(data, ("127.0.0.1", port))
+EOF
+  server_alive || why+="chorusd died or stopped answering /healthz after the garbage; "
+  local status name
+  for name in "$a" "$b"; do
+    status=0; wait_peer "$name" || status=$?
+    peer_ok "$name" "$status" >"$TMP/why" || why+="$(cat "$TMP/why"); "
+  done
+  [[ -n $why ]] && { fail $t "$why"; return; }
+  (( $(heard_last_ms "$a" json 660) >= garbage_ms + 3000 )) || why+="$a stopped hearing 660 Hz; "
+  (( $(heard_last_ms "$b" json 440) >= garbage_ms + 3000 )) || why+="$b stopped hearing 440 Hz; "
+  server_alive || why+="chorusd not healthy after the call; "
+  [[ -z $why ]] && pass $t || fail $t "$why"
+}
+
+# With --rtc-audio-slots 1 a listener gets one slot carrying only the loudest speaker.
+test_k1_loudest() {
+  local t=k1_loudest loud=k1_loud_$RUN_ID quiet=k1_quiet_$RUN_ID ear=k1_ear_$RUN_ID why=""
+  stop_chorusd
+  start_chorusd k1 --rtc-audio-slots 1 || { fail $t "chorusd with --rtc-audio-slots 1 did not start"; return; }
+  start_peer "$loud" 9 --tone 440 --volume 0.5
+  wait_for 15 peer_connected "$loud" || { fail $t "loud peer did not connect"; return; }
+  start_peer "$quiet" 7 --tone 660 --volume 0.03
+  start_peer "$ear" 6 --listen-only
+  local status name
+  for name in "$ear" "$quiet" "$loud"; do
+    status=0; wait_peer "$name" || status=$?
+    peer_ok "$name" "$status" >"$TMP/why" || why+="$(cat "$TMP/why"); "
+  done
+  [[ -n $why ]] && { fail $t "$why"; return; }
+  local slots; slots=$(jq '.slots | length' "$TMP/$ear.json")
+  (( slots == 1 )) || why+="listener got $slots slots, want 1; "
+  (( $(heard_windows "$ear" json 440) >= 30 )) || why+="listener heard 440 Hz in only $(heard_windows "$ear" json 440) windows; "
+  (( $(heard_windows "$ear" json 660) == 0 )) || why+="listener heard the quieter 660 Hz; "
+  (( $(csrc_packets "$ear" "$quiet") == 0 )) || why+="listener got packets with the quiet peer's CSRC; "
+  # For the loud peer the quiet one is the loudest other speaker.
+  (( $(heard_windows "$loud" json 660) >= 20 )) || why+="loud peer did not hear the quiet one; "
+  [[ -z $why ]] && pass $t || fail $t "$why"
+}
+
+# --- main ------------------------------------------------------------------------------------
+TESTS=("$@")
+[[ ${#TESTS[@]} -eq 0 ]] && TESTS=(three_tones host_mute self_mute garbage_datagrams k1_loudest)
+start_chorusd main || { echo "FAIL setup: chorusd did not start"; FAILURES=1; exit 1; }
+for name in "${TESTS[@]}"; do
+  case $name in
+    three_tones) test_three_tones ;;
+    host_mute) mute_test host_mute host ;;
+    self_mute) mute_test self_mute self ;;
+    garbage_datagrams) test_garbage_datagrams ;;
+    k1_loudest) test_k1_loudest ;;
+    *) fail "$name" "unknown test" ;;
+  esac
+  if [[ -n $SERVER_PID ]] && ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    fail "$name" "chorusd exited: $(tail -3 "$SERVER_DIR/chorusd.out")"
+    start_chorusd "after_$name" || break
+  fi
+done
+echo "media tests: $((${#TESTS[@]})) run, $FAILURES failed"
+[[ $FAILURES -eq 0 ]]
