@@ -240,7 +240,14 @@ StatsEvent Participant::MakeStats() {
 }
 
 void Participant::Emit(const SfuEvent& event) const {
-  if (sink_) sink_(event);
+  if (!sink_) return;
+  // A failing sink must not take the media worker down with it.
+  try {
+    sink_(event);
+  } catch (const std::exception& e) {
+    spdlog::error("[room] event sink failed participant={} error={}", options_.participant_id,
+                  e.what());
+  }
 }
 
 MemberInfo Participant::Member() const {

@@ -26,7 +26,13 @@ Room::Room(std::string name, RoomOptions options, const rtc::DtlsContext& dtls,
 }
 
 Room::~Room() {
-  while (!participants_.empty()) Remove(participants_.back()->UserId(), RemovalReason::kLeft);
+  // Shutdown: no events (the signaling side is going away too), only the worker's bookkeeping.
+  selected_.clear();
+  for (auto& p : participants_) {
+    for (auto& slot : p->Slots()) slot.speaker = nullptr;
+    if (removed_hook_) removed_hook_(*p);
+  }
+  participants_.clear();
 }
 
 Participant& Room::Add(ParticipantOptions options, EventSink sink, Clock::time_point now) {
