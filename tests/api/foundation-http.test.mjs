@@ -7,7 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertError, assertUnchanged, snapshot } from './lib/checks.mjs';
-import { guiDist, kAdminPassword, kAdminUser, newUser, request, startServer, waitFor, waitForExit } from './lib/index.mjs';
+import { guiDist, kAdminPassword, kAdminUser, newUser, request, startServer, waitFor, waitForExit, withTimeout } from './lib/index.mjs';
 
 const guiBuilt = fs.existsSync(path.join(guiDist, 'index.html'));
 
@@ -231,7 +231,7 @@ describe('graceful shutdown', () => {
         { timeoutMs: 5_000, what: 'the listener to close' },
       );
       socket.write(body.slice(10));
-      await Promise.race([ended, new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer: ${answer}`)), 10_000))]);
+      await withTimeout(ended, 10_000, 'the in-flight login to be answered');
       assert.match(answer, /^HTTP\/1\.1 200 OK\r\n/, answer);
       assert.match(answer, /\r\nConnection: close\r\n/i);
       assert.match(answer, /\r\nSet-Cookie: chorus_session=[^;]+;/i);

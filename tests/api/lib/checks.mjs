@@ -17,17 +17,23 @@ export function assertError(res, status, code) {
 }
 
 /**
- * Reads what the API tests could change, straight from the database: users, sessions and the
- * full streams table (so an update is seen, not only an insert).
+ * Reads what the API tests could change, straight from the database in one client call: users,
+ * sessions and the full streams table (so an update is seen, not only an insert). Returns
+ * { users, sessions, streams }, each an array of row strings in id order.
  */
 export function snapshot(db) {
-  return {
-    users: db.query('SELECT id, username_key, role, password_hash FROM users ORDER BY id'),
-    sessions: db.query('SELECT id, user_id, token_hash, expires_at FROM sessions ORDER BY id'),
-    streams: db.query(
-      'SELECT id, title, description, hls_url, host_id, voice_enabled, updated_at FROM streams ORDER BY id',
-    ),
-  };
+  const text = (col) => `COALESCE(CAST(${col} AS TEXT), 'NULL')`;
+  const row = (...cols) => cols.map(text).join(" || ',' || ");
+  const rows = db.query(
+    `SELECT 'users', id, ${row('id', 'username_key', 'role', 'password_hash')} FROM users
+     UNION ALL SELECT 'sessions', id, ${row('id', 'user_id', 'token_hash', 'expires_at')} FROM sessions
+     UNION ALL SELECT 'streams', id, ${row('id', 'title', 'description', 'hls_url', 'host_id', 'voice_enabled', 'updated_at')}
+       FROM streams
+     ORDER BY 1, 2`,
+  );
+  const out = { users: [], sessions: [], streams: [] };
+  for (const [table, , value] of rows) out[table].push(value);
+  return out;
 }
 
 /** Asserts the database holds exactly what `before` (a snapshot) saw. */

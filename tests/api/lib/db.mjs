@@ -4,9 +4,10 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
 const kClientTimeoutMs = 15_000;
+const kSeparator = '\x1f'; // between columns in the clients' output (unit separator)
 
 function psql(url, sql) {
-  return execFileSync('psql', [url, '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-c', sql], {
+  return execFileSync('psql', [url, '-X', '-q', '-At', '-F', kSeparator, '-v', 'ON_ERROR_STOP=1', '-c', sql], {
     encoding: 'utf8',
     timeout: kClientTimeoutMs,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -65,7 +66,7 @@ export class TestDatabase {
   query(sql) {
     let out;
     if (this.kind === 'sqlite') {
-      out = execFileSync('sqlite3', ['-batch', '-separator', '\t', '-cmd', '.timeout 5000', this.file, sql], {
+      out = execFileSync('sqlite3', ['-batch', '-separator', kSeparator, '-cmd', '.timeout 5000', this.file, sql], {
         encoding: 'utf8',
         timeout: kClientTimeoutMs,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -76,7 +77,7 @@ export class TestDatabase {
     return out
       .split('\n')
       .filter((line) => line.length > 0)
-      .map((line) => line.split(this.kind === 'sqlite' ? '\t' : '|'));
+      .map((line) => line.split(kSeparator));
   }
 
   /** Returns the first column of the first row, or null when there is no row. */

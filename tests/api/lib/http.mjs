@@ -73,7 +73,10 @@ export function request(
       },
     );
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${path}: no answer in ${timeoutMs} ms`)));
-    req.on('error', reject);
+    req.on('error', (error) => {
+      error.message = `${method} ${path}: ${error.message}`;
+      reject(error);
+    });
     if (payload !== undefined) req.write(payload);
     req.end();
   });

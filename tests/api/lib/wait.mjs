@@ -61,3 +61,16 @@ export function freeUdpPort() {
     });
   });
 }
+
+/** Resolves like `promise`, or rejects naming `what` after `timeoutMs` (the timer is cleared). */
+export async function withTimeout(promise, timeoutMs, what = 'operation') {
+  let timer;
+  const expired = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
