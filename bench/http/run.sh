@@ -71,21 +71,23 @@ start_chorusd() {
 # wrk_run LABEL ARGS...: runs wrk, keeps its output in $TMP/LABEL.wrk, fails on non-2xx answers.
 wrk_run() {
   local label=$1; shift
-  echo "--- $label: wrk -t$THREADS -c$CONNS -d$DURATION --latency $*"
-  wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" | tee "$TMP/$label.wrk"
+  echo "--- $label: wrk -t$THREADS -c$CONNS -d$DURATION --timeout 10s --latency $*"
+  wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --timeout 10s --latency "$@" | tee "$TMP/$label.wrk"
   if grep -q 'Non-2xx or 3xx responses' "$TMP/$label.wrk"; then
     echo "$label: some answers were not 2xx" >&2; return 1
   fi
 }
 
-# summary LABEL: prints "label | req/s | p50 | p99" from a wrk --latency output.
+# summary LABEL: prints "label | requests | req/s | p50 | p99 | socket errors" from wrk --latency.
 summary() {
   local f="$TMP/$1.wrk"
-  local rps p50 p99
+  local n rps p50 p99 errs
+  n=$(awk '/ requests in / {print $1}' "$f")
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$f")
   p50=$(awk '$1 == "50%" {print $2}' "$f")
   p99=$(awk '$1 == "99%" {print $2}' "$f")
-  printf '| %-18s | %10s | %8s | %8s |\n' "$1" "$rps" "$p50" "$p99"
+  errs=$(sed -n 's/^ *Socket errors: //p' "$f")
+  printf '| %-18s | %8s | %10s | %8s | %8s | %s |\n' "$1" "$n" "$rps" "$p50" "$p99" "${errs:-none}"
 }
 
 labels=()
@@ -125,6 +127,6 @@ done
 
 echo
 echo "=== summary ($(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1); wrk -t$THREADS -c$CONNS -d$DURATION; log level $LOG_LEVEL)"
-printf '| %-18s | %10s | %8s | %8s |\n' "run" "req/s" "p50" "p99"
-printf '|%s|%s|%s|%s|\n' "--------------------" "------------" "----------" "----------"
+printf '| %-18s | %8s | %10s | %8s | %8s | %s |\n' "run" "requests" "req/s" "p50" "p99" "socket errors"
+printf '|%s|%s|%s|%s|%s|%s|\n' "--------------------" "----------" "------------" "----------" "----------" "---------------"
 for l in "${labels[@]}"; do summary "$l"; done
