@@ -1,0 +1,557 @@
+// The voice call state machine (no React): idle → joining → connected ⇄ reconnecting → idle |
+// ended. It owns the microphone pipeline, the media connection, heartbeats, stats and the
+// reconnect schedule; React reads it through subscribe/getSnapshot (useSyncExternalStore).
+import { describeError } from '../api/ApiError';
+import { backoffDelayMs } from './backoff';
+import { classifyMicError, type MicPipeline, type OpenMic } from './micPipeline';
+import * as P from './participants';
+import { rateQuality, type ConnectionQuality } from './quality';
+import type { RemoteAudio } from './remoteAudio';
+import { RtcConnection, type CreatePeerConnection, type CreateWebSocket } from './RtcConnection';
+import { kDefaultVoiceSettings } from './settings';
+import type { JoinResponse, MutedBy, RtcServerMessage, VoiceSettings } from './types';
+import { isFatalJoinError, type VoiceApi } from './voiceApi';
+
+export type VoicePhase = 'idle' | 'joining' | 'connected' | 'reconnecting' | 'ended';
+export type MicState = 'unknown' | 'prompt' | 'granted' | 'denied' | 'no-device' | 'busy' | 'error';
+
+export interface VoiceStats {
+  rttMs: number | null;
+  lossUp: number;
+  lossDown: number;
+  jitterMs: number | null;
+  quality: ConnectionQuality;
+}
+
+export interface VoiceSnapshot {
+  streamId: number;
+  phase: VoicePhase;
+  /** Why the last join or reconnect attempt failed, or why the call ended. */
+  error: string | null;
+  mic: MicState;
+  listenOnly: boolean;
+  selfUserId: number | null;
+  muted: boolean;
+  mutedBy: MutedBy;
+  deafened: boolean;
+  pushToTalk: boolean;
+  pttPressed: boolean;
+  /** True while the microphone track is live (not muted, PTT held when PTT is on). */
+  transmitting: boolean;
+  participants: readonly P.VoiceParticipant[];
+  /** Which user each receive slot carries. */
+  slots: readonly (number | null)[];
+  /** Per-participant volume in percent (0–100), by user id. */
+  volumes: Readonly<Record<number, number>>;
+  stats: VoiceStats;
+  reconnectAttempt: number;
+  settings: VoiceSettings;
+}
+
+export interface VoiceClientDeps {
+  api: VoiceApi;
+  openMic: OpenMic;
+  createPeerConnection: CreatePeerConnection;
+  createWebSocket: CreateWebSocket;
+  createRemoteAudio: () => RemoteAudio;
+  setTimeout: (fn: () => void, ms: number) => unknown;
+  clearTimeout: (id: unknown) => void;
+  now: () => number;
+  random: () => number;
+}
+
+export const kDefaultHeartbeatMs = 10_000;
+export const kStatsIntervalMs = 2_000;
+const kNoStats: VoiceStats = {
+  rttMs: null,
+  lossUp: 0,
+  lossDown: 0,
+  jitterMs: null,
+  quality: 'lost',
+};
+
+export class VoiceClient {
+  private snapshot: VoiceSnapshot;
+  private readonly listeners = new Set<() => void>();
+  private readonly deps: VoiceClientDeps;
+  private mic: MicPipeline | null = null;
+  private conn: RtcConnection | null = null;
+  private audio: RemoteAudio | null = null;
+  private timers = new Set<unknown>();
+  private reconnectTimer: unknown = null;
+  private mutedBeforeDeafen = false;
+  private serverStats = {
+    rttMs: null as number | null,
+    lossUp: 0,
+    lossDown: 0,
+    jitterMs: null as number | null,
+  };
+  private pingRttMs: number | null = null;
+
+  constructor(streamId: number, deps: VoiceClientDeps) {
+    this.deps = deps;
+    this.snapshot = {
+      streamId,
+      phase: 'idle',
+      error: null,
+      mic: 'unknown',
+      listenOnly: false,
+      selfUserId: null,
+      muted: false,
+      mutedBy: null,
+      deafened: false,
+      pushToTalk: false,
+      pttPressed: false,
+      transmitting: false,
+      participants: [],
+      slots: [],
+      volumes: {},
+      stats: kNoStats,
+      reconnectAttempt: 0,
+      settings: kDefaultVoiceSettings,
+    };
+  }
+
+  /** Registers a listener called after every state change; returns the unsubscribe function. */
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** Returns the current immutable state. */
+  getSnapshot = (): VoiceSnapshot => this.snapshot;
+
+  /** Records what the browser says about the microphone permission before any join. */
+  setMicPermission(state: 'prompt' | 'granted' | 'denied' | 'unknown'): void {
+    if (this.snapshot.mic === 'unknown' || this.snapshot.mic === 'prompt')
+      this.update({ mic: state === 'unknown' ? 'unknown' : state });
+  }
+
+  /**
+   * Joins: POST …/join, opens the microphone (listen-only when it cannot), connects /rtc.
+   * Resolves when connected or when the attempt failed (the snapshot's `error` says why).
+   */
+  async join(): Promise<void> {
+    const { phase } = this.snapshot;
+    if (phase !== 'idle' && phase !== 'ended') return;
+    this.update({ phase: 'joining', error: null, reconnectAttempt: 0 });
+    let reply: JoinResponse;
+    try {
+      reply = await this.deps.api.join(this.snapshot.streamId);
+    } catch (error) {
+      if (this.snapshot.phase === 'joining')
+        this.update({ phase: 'idle', error: describeError(error) });
+      return;
+    }
+    if (this.snapshot.phase !== 'joining') return;
+    const settings = reply.settings;
+    this.update({
+      settings,
+      pushToTalk: settings.push_to_talk,
+      muted: settings.mute_on_join || reply.member?.muted === true,
+      mutedBy: reply.member?.muted_by_host
+        ? 'host'
+        : settings.mute_on_join || reply.member?.muted
+          ? 'self'
+          : null,
+    });
+    await this.openMic(settings);
+    if (this.snapshot.phase !== 'joining') return;
+    try {
+      await this.connect(reply);
+    } catch (error) {
+      if (this.snapshot.phase !== 'joining') return;
+      this.teardown();
+      this.update({ phase: 'idle', error: describeError(error) });
+      await this.deps.api.leave(this.snapshot.streamId).catch(() => {});
+    }
+  }
+
+  /** Leaves the call: tells /rtc and the REST API, releases the mic and the audio elements. */
+  async leave(): Promise<void> {
+    if (this.snapshot.phase === 'idle' || this.snapshot.phase === 'ended') return;
+    this.conn?.close(true);
+    this.teardown();
+    this.update({ phase: 'idle', error: null });
+    await this.deps.api.leave(this.snapshot.streamId).catch(() => {});
+  }
+
+  /** Leaves when the page is being hidden or unloaded (keepalive request; no await possible). */
+  leaveOnPageHide(): void {
+    if (this.snapshot.phase === 'idle' || this.snapshot.phase === 'ended') return;
+    this.conn?.close(true);
+    this.teardown();
+    this.update({ phase: 'idle' });
+    this.deps.api.leaveKeepalive(this.snapshot.streamId);
+  }
+
+  /** Reconnects immediately instead of waiting for the backoff timer. */
+  retryNow(): void {
+    if (this.snapshot.phase !== 'reconnecting') return;
+    this.clearReconnectTimer();
+    void this.reconnect();
+  }
+
+  /** Mutes or unmutes oneself (a host mute cannot be lifted by oneself). */
+  setMuted(muted: boolean): void {
+    if (!muted && this.snapshot.mutedBy === 'host') return;
+    this.update({ muted, mutedBy: muted ? 'self' : null });
+    this.conn?.send({ type: 'mute', muted });
+    this.applyTrackEnabled();
+  }
+
+  /** Deafens (silences every remote slot and mutes oneself) or undeafens (restores both). */
+  setDeafened(deafened: boolean): void {
+    if (deafened === this.snapshot.deafened) return;
+    if (deafened) {
+      this.mutedBeforeDeafen = this.snapshot.muted;
+      this.update({ deafened });
+      if (!this.snapshot.muted) this.setMuted(true);
+    } else {
+      this.update({ deafened });
+      if (!this.mutedBeforeDeafen) this.setMuted(false);
+    }
+    this.audio?.setMuted(deafened);
+  }
+
+  /** Push-to-talk key went down (true) or up (false). */
+  setPttPressed(pressed: boolean): void {
+    if (pressed === this.snapshot.pttPressed) return;
+    this.update({ pttPressed: pressed });
+    this.applyTrackEnabled();
+  }
+
+  /** Sets the volume (percent 0–100) for one participant, wherever their voice is carried. */
+  setParticipantVolume(userId: number, percent: number): void {
+    this.update({
+      volumes: { ...this.snapshot.volumes, [userId]: Math.min(100, Math.max(0, percent)) },
+    });
+    this.applyVolumes();
+  }
+
+  /** Applies changed settings live (gain, output volume, push-to-talk, device). */
+  applySettings(settings: VoiceSettings): void {
+    const previous = this.snapshot.settings;
+    this.update({ settings, pushToTalk: settings.push_to_talk });
+    this.mic?.setGain(settings.input_gain);
+    this.applyVolumes();
+    this.applyTrackEnabled();
+    const live = this.snapshot.phase === 'connected' || this.snapshot.phase === 'reconnecting';
+    if (live && this.mic && settings.input_device_id !== previous.input_device_id) {
+      void this.switchDevice(settings.input_device_id);
+    }
+  }
+
+  /** Switches the microphone to `deviceId` without rejoining (RTCRtpSender.replaceTrack). */
+  async switchDevice(deviceId: string): Promise<void> {
+    const settings = { ...this.snapshot.settings, input_device_id: deviceId };
+    let next: MicPipeline;
+    try {
+      next = await this.deps.openMic(micOptions(settings));
+    } catch (error) {
+      this.update({ error: `Could not switch microphone: ${describeError(error)}` });
+      return;
+    }
+    const old = this.mic;
+    this.mic = next;
+    await this.conn?.replaceTrack(next.track);
+    old?.stop();
+    this.update({ settings, mic: 'granted', listenOnly: false, error: null });
+    this.applyTrackEnabled();
+  }
+
+  /** Returns the local microphone level (0..1), 0 without a microphone. */
+  micLevel(): number {
+    return this.mic?.level() ?? 0;
+  }
+
+  /** Releases everything without telling the server (the page is going away). */
+  dispose(): void {
+    this.conn?.close(false);
+    this.teardown();
+    this.listeners.clear();
+  }
+
+  private async openMic(settings: VoiceSettings): Promise<void> {
+    if (this.mic) return;
+    try {
+      this.mic = await this.deps.openMic(micOptions(settings));
+      this.update({ mic: 'granted', listenOnly: false });
+    } catch (error) {
+      this.update({ mic: classifyMicError(error), listenOnly: true });
+    }
+  }
+
+  private async connect(reply: JoinResponse): Promise<void> {
+    const conn: RtcConnection = new RtcConnection(
+      {
+        url: resolveSfuUrl(reply.sfu_url),
+        token: reply.token,
+        track: this.mic?.track ?? null,
+        stream: this.mic?.stream ?? null,
+        createPeerConnection: this.deps.createPeerConnection,
+        createWebSocket: this.deps.createWebSocket,
+        setTimeout: this.deps.setTimeout,
+        clearTimeout: this.deps.clearTimeout,
+      },
+      {
+        onMessage: (message) => this.conn === conn && this.onMessage(message),
+        onTrack: (index, track) => this.conn === conn && this.audio?.play(index, track),
+        onClosed: (reason, code) => this.conn === conn && this.onConnectionLost(reason, code),
+      },
+    );
+    this.conn?.close(false);
+    this.conn = conn;
+    this.audio?.dispose();
+    this.audio = this.deps.createRemoteAudio();
+    this.audio.setMuted(this.snapshot.deafened);
+    let joined: Awaited<ReturnType<RtcConnection['start']>>;
+    try {
+      joined = await conn.start();
+    } catch (error) {
+      if (this.conn === conn) this.conn = null;
+      conn.close(false);
+      throw error;
+    }
+    if (this.conn !== conn) return;
+    this.update({
+      phase: 'connected',
+      error: null,
+      reconnectAttempt: 0,
+      selfUserId: joined.user_id,
+      participants: joined.members.map(P.fromMember),
+      slots: joined.slots.map(() => null),
+    });
+    const self = joined.members.find((m) => m.user_id === joined.user_id);
+    if (self?.muted && self.muted_by === 'host') this.update({ muted: true, mutedBy: 'host' });
+    else if (this.snapshot.muted !== (self?.muted ?? false))
+      conn.send({ type: 'mute', muted: this.snapshot.muted });
+    this.applyTrackEnabled();
+    this.applyVolumes();
+    this.startLoops(reply.heartbeat_interval_ms ?? kDefaultHeartbeatMs, conn);
+  }
+
+  private onMessage(message: RtcServerMessage): void {
+    const s = this.snapshot;
+    switch (message.type) {
+      case 'speakers':
+        this.update({ participants: P.applySpeakers(s.participants, message.speakers) });
+        break;
+      case 'slot': {
+        const slots = [...s.slots];
+        slots[message.index] = message.user_id;
+        this.update({ slots });
+        this.applyVolumes();
+        break;
+      }
+      case 'member':
+        this.update({
+          participants:
+            message.event === 'left'
+              ? P.removeParticipant(s.participants, message.member.user_id)
+              : P.upsertParticipant(s.participants, message.member),
+        });
+        break;
+      case 'muted':
+        this.update({
+          participants: P.applyMuted(s.participants, message.user_id, message.muted, message.by),
+        });
+        if (message.user_id === s.selfUserId) {
+          this.update({ muted: message.muted, mutedBy: message.muted ? message.by : null });
+          this.applyTrackEnabled();
+        }
+        break;
+      case 'stats':
+        this.serverStats = {
+          rttMs: message.rtt_ms,
+          lossUp: message.loss_up,
+          lossDown: message.loss_down,
+          jitterMs: message.jitter_ms,
+        };
+        this.refreshStats(null);
+        break;
+      case 'pong':
+        this.pingRttMs = Math.max(0, this.deps.now() - message.t);
+        break;
+      case 'kicked':
+        this.end(
+          `You were removed from the voice channel${message.reason ? `: ${message.reason}` : '.'}`,
+        );
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onConnectionLost(reason: string, code: string | null): void {
+    if (code === 'replaced') {
+      this.end('You joined this voice channel from another tab or window.');
+      return;
+    }
+    if (code === 'kicked') {
+      this.end('You were removed from the voice channel.');
+      return;
+    }
+    this.conn = null;
+    this.scheduleReconnect(reason);
+  }
+
+  private scheduleReconnect(reason: string): void {
+    this.stopLoops();
+    this.clearReconnectTimer();
+    const attempt = this.snapshot.reconnectAttempt;
+    const delay = backoffDelayMs(attempt, this.deps.random);
+    this.update({
+      phase: 'reconnecting',
+      error: reason,
+      reconnectAttempt: attempt + 1,
+      stats: { ...this.snapshot.stats, quality: 'lost' },
+    });
+    this.reconnectTimer = this.deps.setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.reconnect();
+    }, delay);
+  }
+
+  private async reconnect(): Promise<void> {
+    if (this.snapshot.phase !== 'reconnecting') return;
+    let reply: JoinResponse;
+    try {
+      reply = await this.deps.api.join(this.snapshot.streamId);
+    } catch (error) {
+      if (this.snapshot.phase !== 'reconnecting') return;
+      if (isFatalJoinError(error)) this.end(describeError(error));
+      else this.scheduleReconnect(describeError(error));
+      return;
+    }
+    if (this.snapshot.phase !== 'reconnecting') return;
+    try {
+      await this.connect(reply);
+    } catch (error) {
+      if (this.snapshot.phase === 'reconnecting') this.scheduleReconnect(describeError(error));
+    }
+  }
+
+  private end(reason: string): void {
+    this.conn?.close(false);
+    this.teardown();
+    this.update({ phase: 'ended', error: reason });
+  }
+
+  private startLoops(heartbeatMs: number, conn: RtcConnection): void {
+    this.stopLoops();
+    const every = (ms: number, fn: () => void) => {
+      const tick = () => {
+        this.timers.delete(id);
+        if (this.conn !== conn) return;
+        fn();
+        id = this.deps.setTimeout(tick, ms);
+        this.timers.add(id);
+      };
+      let id = this.deps.setTimeout(tick, ms);
+      this.timers.add(id);
+    };
+    every(heartbeatMs, () => {
+      this.deps.api.heartbeat(this.snapshot.streamId).catch((error: unknown) => {
+        // 409 not_joined: the server evicted us; take the seat again.
+        if ((error as { status?: number }).status === 409 && this.conn === conn) {
+          conn.close(false);
+          this.conn = null;
+          this.scheduleReconnect('The voice seat was lost');
+        }
+      });
+    });
+    every(kStatsIntervalMs, () => {
+      conn.send({ type: 'ping', t: this.deps.now() });
+      conn
+        .readStats()
+        .then((local) => this.conn === conn && this.refreshStats(local))
+        .catch(() => {});
+    });
+  }
+
+  private refreshStats(
+    local: { rttMs: number | null; lossDown: number | null; jitterMs: number | null } | null,
+  ): void {
+    const rttMs =
+      local?.rttMs ?? this.serverStats.rttMs ?? this.pingRttMs ?? this.snapshot.stats.rttMs;
+    const lossDown = local?.lossDown ?? this.serverStats.lossDown;
+    const lossUp = this.serverStats.lossUp;
+    const jitterMs = local?.jitterMs ?? this.serverStats.jitterMs;
+    const connected = this.snapshot.phase === 'connected';
+    const quality = rateQuality(connected, { rttMs, loss: Math.max(lossUp, lossDown), jitterMs });
+    this.update({ stats: { rttMs, lossUp, lossDown, jitterMs, quality } });
+  }
+
+  private stopLoops(): void {
+    this.timers.forEach((id) => this.deps.clearTimeout(id));
+    this.timers.clear();
+  }
+
+  private clearReconnectTimer(): void {
+    if (this.reconnectTimer !== null) this.deps.clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+  }
+
+  private teardown(): void {
+    this.stopLoops();
+    this.clearReconnectTimer();
+    this.conn = null;
+    this.audio?.dispose();
+    this.audio = null;
+    this.mic?.stop();
+    this.mic = null;
+    this.pingRttMs = null;
+    this.update({
+      participants: [],
+      slots: [],
+      selfUserId: null,
+      transmitting: false,
+      stats: kNoStats,
+      reconnectAttempt: 0,
+      pttPressed: false,
+    });
+  }
+
+  private applyTrackEnabled(): void {
+    const s = this.snapshot;
+    const on = !!this.mic && !s.muted && (!s.pushToTalk || s.pttPressed);
+    if (this.mic) this.mic.track.enabled = on;
+    if (on !== s.transmitting) this.update({ transmitting: on });
+  }
+
+  private applyVolumes(): void {
+    const { slots, volumes, settings } = this.snapshot;
+    slots.forEach((userId, index) => {
+      const user = userId === null ? 100 : (volumes[userId] ?? 100);
+      this.audio?.setVolume(index, (settings.output_volume / 100) * (user / 100));
+    });
+  }
+
+  private update(patch: Partial<VoiceSnapshot>): void {
+    this.snapshot = { ...this.snapshot, ...patch };
+    this.listeners.forEach((listener) => listener());
+  }
+}
+
+/** The microphone options for the given settings. */
+export function micOptions(settings: VoiceSettings) {
+  return {
+    deviceId: settings.input_device_id,
+    noiseSuppression: settings.noise_suppression,
+    echoCancellation: settings.echo_cancellation,
+    autoGainControl: settings.auto_gain_control,
+    gainPercent: settings.input_gain,
+  };
+}
+
+/** Makes a relative or http(s) sfu_url a ws(s) URL on the page's origin. */
+export function resolveSfuUrl(
+  url: string,
+  base: string = globalThis.location?.href ?? 'http://localhost/',
+): string {
+  const resolved = new URL(url, base);
+  if (resolved.protocol === 'http:') resolved.protocol = 'ws:';
+  if (resolved.protocol === 'https:') resolved.protocol = 'wss:';
+  return resolved.toString();
+}
