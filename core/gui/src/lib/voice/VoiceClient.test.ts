@@ -1,0 +1,412 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ApiError } from '../api/ApiError';
+import {
+  FakePeerConnection,
+  FakeWebSocket,
+  ManualClock,
+  fakeDeps,
+  flush,
+  joinReply,
+  kJoined,
+  lastPeer,
+  lastSocket,
+} from './testing/fakes';
+import { VoiceClient, resolveSfuUrl } from './VoiceClient';
+
+let clock: ManualClock;
+
+beforeEach(() => {
+  clock = new ManualClock();
+  FakeWebSocket.instances = [];
+  FakePeerConnection.instances = [];
+});
+
+/** Starts a join and plays the server until `joined`; returns the join promise's result. */
+async function joinAndAnswer(client: VoiceClient, joined: unknown = kJoined) {
+  const done = client.join();
+  await flush();
+  lastSocket().open();
+  lastSocket().receive(joined);
+  await done;
+}
+
+describe('VoiceClient join', () => {
+  it('joins: REST join, mic with the settings, one sendrecv + 4 recvonly transceivers, /rtc join', async () => {
+    const { deps, api, mics } = fakeDeps(clock);
+    api.join.mockResolvedValue(
+      joinReply({
+        settings: {
+          ...joinReply().settings,
+          input_gain: 150,
+          input_device_id: 'usb',
+          noise_suppression: false,
+        },
+      }),
+    );
+    const client = new VoiceClient(1, deps);
+    const phases: string[] = [];
+    client.subscribe(() => phases.push(client.getSnapshot().phase));
+    const done = client.join();
+    expect(client.getSnapshot().phase).toBe('joining');
+    await flush();
+    expect(api.join).toHaveBeenCalledWith(1);
+    expect(mics[0]!.options).toMatchObject({
+      deviceId: 'usb',
+      gainPercent: 150,
+      noiseSuppression: false,
+    });
+    const pc = lastPeer();
+    expect(pc.config).toEqual({ iceServers: [] });
+    expect(pc.transceivers.map((t) => t.direction)).toEqual([
+      'sendrecv',
+      'recvonly',
+      'recvonly',
+      'recvonly',
+      'recvonly',
+    ]);
+    expect(pc.transceivers[0]!.track).toBe(mics[0]!.track);
+    const ws = lastSocket();
+    expect(ws.url).toBe('ws://127.0.0.1:8080/rtc');
+    ws.open();
+    expect(ws.sent[0]).toEqual({
+      type: 'join',
+      token: 'room-jwt',
+      offer: pc.localDescription!.sdp,
+    });
+    ws.receive(kJoined);
+    await done;
+    const s = client.getSnapshot();
+    expect(s.phase).toBe('connected');
+    expect(s.mic).toBe('granted');
+    expect(s.selfUserId).toBe(2);
+    expect(s.participants.map((p) => p.username)).toEqual(['ann', 'bob']);
+    expect(pc.remoteDescription).toEqual({ type: 'answer', sdp: 'v=0 fake answer' });
+    expect(phases).toContain('joining');
+  });
+
+  it('routes remote tracks to slots by mid and follows slot events for per-user volume', async () => {
+    const { deps, audio } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    const track = { id: 'remote' };
+    lastPeer().fireTrack('2', track);
+    expect(audio.played.get(1)).toBe(track);
+    lastSocket().receive({ type: 'slot', index: 1, user_id: 3 });
+    expect(client.getSnapshot().slots[1]).toBe(3);
+    client.setParticipantVolume(3, 40);
+    expect(audio.volumes.get(1)).toBeCloseTo(0.4);
+    lastSocket().receive({ type: 'slot', index: 1, user_id: 4 });
+    expect(audio.volumes.get(1)).toBeCloseTo(1);
+  });
+
+  it('tracks speakers, members and mutes from /rtc and ignores garbage frames', async () => {
+    const { deps } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    const ws = lastSocket();
+    ws.receive('not json');
+    ws.receive({ type: 'speakers' });
+    ws.receive({ type: 'speakers', speakers: [{ user_id: 3, level: 0.7 }] });
+    expect(client.getSnapshot().participants.find((p) => p.userId === 3)).toMatchObject({
+      speaking: true,
+      level: 0.7,
+    });
+    ws.receive({
+      type: 'member',
+      event: 'joined',
+      member: { user_id: 5, username: 'cy', muted: false, muted_by: null, speaking: false },
+    });
+    ws.receive({ type: 'muted', user_id: 3, muted: true, by: 'host' });
+    ws.receive({
+      type: 'member',
+      event: 'left',
+      member: { user_id: 2, username: 'ann', muted: false },
+    });
+    const list = client.getSnapshot().participants;
+    expect(list.map((p) => p.userId)).toEqual([3, 5]);
+    expect(list[0]).toMatchObject({ muted: true, mutedBy: 'host' });
+  });
+
+  it('joins listen-only when the microphone is denied', async () => {
+    const { deps } = fakeDeps(clock, { micError: 'NotAllowedError' });
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    const s = client.getSnapshot();
+    expect(s).toMatchObject({
+      phase: 'connected',
+      mic: 'denied',
+      listenOnly: true,
+      transmitting: false,
+    });
+    expect(lastPeer().transceivers[0]).toMatchObject({ direction: 'sendrecv', track: 'audio' });
+  });
+
+  it.each([
+    ['NotFoundError', 'no-device'],
+    ['NotReadableError', 'busy'],
+  ])('classifies %s as %s', async (name, state) => {
+    const { deps } = fakeDeps(clock, { micError: name });
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    expect(client.getSnapshot().mic).toBe(state);
+  });
+
+  it('fails a join the server refuses and stays idle with the reason', async () => {
+    const { deps, api } = fakeDeps(clock);
+    api.join.mockRejectedValue(
+      new ApiError(403, 'voice_disabled', 'Voice chat is off for this stream.'),
+    );
+    const client = new VoiceClient(1, deps);
+    await client.join();
+    expect(client.getSnapshot()).toMatchObject({
+      phase: 'idle',
+      error: 'Voice chat is off for this stream.',
+    });
+    expect(FakeWebSocket.instances).toHaveLength(0);
+  });
+
+  it('fails when /rtc refuses the token, releases the mic and gives the seat back', async () => {
+    const { deps, api, mics } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    const done = client.join();
+    await flush();
+    lastSocket().open();
+    lastSocket().receive({ type: 'error', code: 'invalid_token', message: 'bad token' });
+    lastSocket().drop();
+    await done;
+    expect(client.getSnapshot()).toMatchObject({ phase: 'idle', error: 'bad token' });
+    expect(mics[0]!.stopped).toBe(true);
+    expect(lastPeer().closed).toBe(true);
+    expect(api.leave).toHaveBeenCalledWith(1);
+  });
+
+  it('times out when the server never answers the join', async () => {
+    const { deps } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    const done = client.join();
+    await flush();
+    lastSocket().open();
+    await clock.advance(10_000);
+    await done;
+    expect(client.getSnapshot().phase).toBe('idle');
+    expect(client.getSnapshot().error).toMatch(/did not answer/);
+  });
+});
+
+describe('VoiceClient controls', () => {
+  it('mute disables the track and tells the server; host mute cannot be lifted locally', async () => {
+    const { deps, mics } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    client.setMuted(true);
+    expect(mics[0]!.track.enabled).toBe(false);
+    expect(lastSocket().sent.at(-1)).toEqual({ type: 'mute', muted: true });
+    client.setMuted(false);
+    expect(mics[0]!.track.enabled).toBe(true);
+    lastSocket().receive({ type: 'muted', user_id: 2, muted: true, by: 'host' });
+    expect(client.getSnapshot()).toMatchObject({
+      muted: true,
+      mutedBy: 'host',
+      transmitting: false,
+    });
+    client.setMuted(false);
+    expect(client.getSnapshot().muted).toBe(true);
+  });
+
+  it('push-to-talk sends only while the key is held', async () => {
+    const { deps, api, mics } = fakeDeps(clock);
+    api.join.mockResolvedValue(
+      joinReply({ settings: { ...joinReply().settings, push_to_talk: true, ptt_key: 'KeyV' } }),
+    );
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    expect(mics[0]!.track.enabled).toBe(false);
+    client.setPttPressed(true);
+    expect(client.getSnapshot().transmitting).toBe(true);
+    expect(mics[0]!.track.enabled).toBe(true);
+    client.setPttPressed(false);
+    expect(mics[0]!.track.enabled).toBe(false);
+  });
+
+  it('deafen silences remote audio and mutes; undeafen restores the earlier mute state', async () => {
+    const { deps, audio } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    client.setDeafened(true);
+    expect(audio.muted).toBe(true);
+    expect(client.getSnapshot().muted).toBe(true);
+    client.setDeafened(false);
+    expect(audio.muted).toBe(false);
+    expect(client.getSnapshot().muted).toBe(false);
+  });
+
+  it('mute_on_join starts muted', async () => {
+    const { deps, api, mics } = fakeDeps(clock);
+    api.join.mockResolvedValue(
+      joinReply({ settings: { ...joinReply().settings, mute_on_join: true } }),
+    );
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    expect(client.getSnapshot().muted).toBe(true);
+    expect(mics[0]!.track.enabled).toBe(false);
+  });
+
+  it('switches the input device with replaceTrack, without a new connection', async () => {
+    const { deps, mics } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    await client.switchDevice('usb-2');
+    expect(mics).toHaveLength(2);
+    expect(mics[1]!.options.deviceId).toBe('usb-2');
+    expect(lastPeer().transceivers[0]!.sender.replaceTrack).toHaveBeenCalledWith(mics[1]!.track);
+    expect(mics[0]!.stopped).toBe(true);
+    expect(FakePeerConnection.instances).toHaveLength(1);
+  });
+
+  it('applies settings live: gain and output volume', async () => {
+    const { deps, mics, audio } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    lastSocket().receive({ type: 'slot', index: 0, user_id: 3 });
+    client.applySettings({ ...client.getSnapshot().settings, input_gain: 60, output_volume: 50 });
+    expect(mics[0]!.gain).toBe(60);
+    expect(audio.volumes.get(0)).toBeCloseTo(0.5);
+  });
+});
+
+describe('VoiceClient heartbeats, stats, reconnect and leave', () => {
+  it('sends heartbeats and pings, and rates quality from stats', async () => {
+    const { deps, api } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    await clock.advance(10_000);
+    expect(api.heartbeat).toHaveBeenCalledTimes(1);
+    expect(lastSocket().sent.some((m) => m.type === 'ping')).toBe(true);
+    expect(client.getSnapshot().stats).toMatchObject({
+      rttMs: 20,
+      lossDown: 0,
+      quality: 'excellent',
+    });
+    lastSocket().receive({ type: 'stats', rtt_ms: 30, loss_up: 0.1, loss_down: 0, jitter_ms: 2 });
+    expect(client.getSnapshot().stats.quality).toBe('poor');
+  });
+
+  it('reconnects with capped exponential backoff after the socket drops, keeping the mic', async () => {
+    const { deps, api, mics } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    api.join.mockRejectedValue(new ApiError(0, 'network_error', 'offline'));
+    lastSocket().drop();
+    expect(client.getSnapshot()).toMatchObject({ phase: 'reconnecting', reconnectAttempt: 1 });
+    const delays: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      delays.push(Math.min(...clock.pending()));
+      await clock.advance(delays[i]!);
+    }
+    // random() = 0.5 → 3/4 of min(15 s, 500 ms · 2^n).
+    expect(delays).toEqual([375, 750, 1500, 3000, 6000, 11250, 11250, 11250]);
+    expect(client.getSnapshot().phase).toBe('reconnecting');
+    api.join.mockResolvedValue(joinReply());
+    await clock.advance(Math.min(...clock.pending()));
+    lastSocket().open();
+    lastSocket().receive(kJoined);
+    await flush();
+    expect(client.getSnapshot()).toMatchObject({ phase: 'connected', reconnectAttempt: 0 });
+    expect(mics).toHaveLength(1);
+    expect(lastPeer().transceivers[0]!.track).toBe(mics[0]!.track);
+  });
+
+  it('reconnects when ICE/DTLS fails', async () => {
+    const { deps } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    lastPeer().setConnectionState('failed');
+    expect(client.getSnapshot().phase).toBe('reconnecting');
+  });
+
+  it('stops reconnecting when the rejoin is refused for good (kicked)', async () => {
+    const { deps, api } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    api.join.mockRejectedValue(
+      new ApiError(403, 'kicked', 'You were removed from this voice channel.'),
+    );
+    lastSocket().drop();
+    await clock.advance(1_000);
+    expect(client.getSnapshot()).toMatchObject({
+      phase: 'ended',
+      error: 'You were removed from this voice channel.',
+    });
+    expect(clock.pending()).toEqual([]);
+  });
+
+  it('ends without reconnecting when replaced by another tab or kicked over /rtc', async () => {
+    const { deps } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    lastSocket().receive({ type: 'error', code: 'replaced', message: 'replaced' });
+    lastSocket().drop();
+    expect(client.getSnapshot().phase).toBe('ended');
+    const other = new VoiceClient(1, fakeDeps(clock).deps);
+    await joinAndAnswer(other);
+    lastSocket().receive({ type: 'kicked', reason: 'spam' });
+    expect(other.getSnapshot()).toMatchObject({
+      phase: 'ended',
+      error: expect.stringMatching(/removed.*spam/),
+    });
+  });
+
+  it('rejoins when a heartbeat says the seat was lost', async () => {
+    const { deps, api } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    api.heartbeat.mockRejectedValue(new ApiError(409, 'not_joined', 'not joined'));
+    await clock.advance(10_000);
+    expect(client.getSnapshot().phase).toBe('reconnecting');
+  });
+
+  it('leave sends leave on /rtc, POSTs leave and releases everything', async () => {
+    const { deps, api, mics, audio } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    const ws = lastSocket();
+    await client.leave();
+    expect(ws.sent.at(-1)).toEqual({ type: 'leave' });
+    expect(ws.closedByClient).toBe(true);
+    expect(lastPeer().closed).toBe(true);
+    expect(api.leave).toHaveBeenCalledWith(1);
+    expect(mics[0]!.stopped).toBe(true);
+    expect(audio.disposed).toBe(1);
+    expect(client.getSnapshot()).toMatchObject({ phase: 'idle', participants: [] });
+    expect(clock.pending()).toEqual([]);
+  });
+
+  it('leaves with a keepalive request on page hide', async () => {
+    const { deps, api } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    client.leaveOnPageHide();
+    expect(api.leaveKeepalive).toHaveBeenCalledWith(1);
+    expect(client.getSnapshot().phase).toBe('idle');
+  });
+
+  it('leaving during reconnect cancels the pending attempt', async () => {
+    const { deps, api } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    lastSocket().drop();
+    await client.leave();
+    await clock.advance(60_000);
+    expect(api.join).toHaveBeenCalledTimes(1);
+    expect(client.getSnapshot().phase).toBe('idle');
+  });
+});
+
+describe('resolveSfuUrl', () => {
+  it('turns relative and http URLs into ws URLs', () => {
+    expect(resolveSfuUrl('/rtc', 'https://chorus.example/streams/1')).toBe(
+      'wss://chorus.example/rtc',
+    );
+    expect(resolveSfuUrl('ws://127.0.0.1:9/rtc', 'http://x/')).toBe('ws://127.0.0.1:9/rtc');
+  });
+});
