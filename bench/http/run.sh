@@ -117,6 +117,12 @@ for backend in $BACKENDS; do
   [ -n "$cookie" ] || { echo "no session cookie from login" >&2; exit 1; }
   wrk_run "$backend-streams" -H "Cookie: $cookie" "$base/api/streams"
   labels+=("$backend-streams")
+  # One login at a time first: the argon2id verify cost without queueing (median of 5).
+  for _ in 1 2 3 4 5; do
+    curl -fsS -o /dev/null -w '%{time_total}\n' -H 'Content-Type: application/json' \
+      -d "{\"username\":\"$BENCH_USER\",\"password\":\"$BENCH_PASSWORD\"}" "$base/api/auth/login"
+  done | sort -n | sed -n 3p | awk -v b="$backend" '{printf "--- %s: one login alone, median of 5: %.0f ms\n", b, $1 * 1000}' |
+    tee -a "$TMP/single-logins"
   wrk_run "$backend-login" -s "$ROOT/bench/http/login.lua" "$base/api/auth/login"
   labels+=("$backend-login")
   stop_chorusd
@@ -130,3 +136,4 @@ echo "=== summary ($(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpui
 printf '| %-18s | %8s | %10s | %8s | %8s | %s |\n' "run" "requests" "req/s" "p50" "p99" "socket errors"
 printf '|%s|%s|%s|%s|%s|%s|\n' "--------------------" "----------" "------------" "----------" "----------" "---------------"
 for l in "${labels[@]}"; do summary "$l"; done
+cat "$TMP/single-logins"
