@@ -23,6 +23,8 @@
 #include "util/BlockingPool.hpp"
 #include "voice/VoiceRoutes.hpp"
 #include "voice/VoiceService.hpp"
+#include "rtc/RtcRoutes.hpp"
+#include "rtc/SfuMediaControl.hpp"
 
 namespace chorus::app {
 
@@ -35,6 +37,8 @@ struct App::Impl {
   auth::LocalRateLimiter limiter;
   std::unique_ptr<state::StateBackend> state;
   std::unique_ptr<state::StateRateLimiter> shared_limiter;
+  std::unique_ptr<sfu::Sfu> sfu;  // declared before voice: outlives the service that uses it
+  std::unique_ptr<rtc_api::SfuMediaControl> media_control;
   std::unique_ptr<voice::VoiceService> voice;
   std::unique_ptr<auth::SessionService> sessions;
   std::unique_ptr<Services> services;
@@ -87,11 +91,15 @@ void App::Start() {
   m.voice = std::make_unique<voice::VoiceService>(m.ioc, *m.services, *m.state);
   m.services->voice = m.voice.get();
   m.voice->Start();
+  m.sfu = sfu::Sfu::Start(rtc_api::MakeSfuConfig(m.config.rtc));
+  m.media_control = std::make_unique<rtc_api::SfuMediaControl>(*m.sfu);
+  m.voice->SetMediaControl(m.media_control.get());
 
   ops::AddOpsRoutes(m.router, *m.services, [&m] { return m.state->Ready(); });
   auth::AddAuthRoutes(m.router, *m.services);
   streams::AddStreamRoutes(m.router, *m.services);
   voice::AddVoiceRoutes(m.router, *m.services, *m.voice);
+  rtc_api::AddRtcRoutes(m.router, *m.services, *m.voice, *m.sfu);
 
   m.server = std::make_unique<http::HttpServer>(m.ioc, m.config, m.router, m.metrics);
   m.server->Start();

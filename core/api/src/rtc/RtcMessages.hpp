@@ -1,0 +1,30 @@
+// JSON encoding of the /rtc WebSocket's server messages (docs/api.md "/rtc WebSocket") from the
+// SFU's events. Thread affinity: none (pure functions).
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "Sfu.hpp"
+
+namespace chorus::rtc_api {
+
+// A member as the protocol shows it: {user_id, username, muted, muted_by, speaking}.
+boost::json::object MemberJson(const sfu::MemberInfo& member);
+
+// The "joined" reply.
+std::string JoinedMessage(const sfu::JoinResult& result, std::int64_t user_id);
+
+// {"type":"error","code":..,"message":..}.
+std::string ErrorMessage(const std::string& code, const std::string& message);
+
+// What to send for one SFU event, and whether the connection ends after it.
+struct EventMessage {
+  std::string text;   // empty: nothing to send
+  bool close = false;
+};
+EventMessage EncodeEvent(const sfu::SfuEvent& event);
+
+}  // namespace chorus::rtc_api

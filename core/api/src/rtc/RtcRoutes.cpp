@@ -1,0 +1,59 @@
+#include "rtc/RtcRoutes.hpp"
+
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include "http/ApiError.hpp"
+#include "rtc/RtcSession.hpp"
+
+namespace chorus::rtc_api {
+
+sfu::SfuConfig MakeSfuConfig(const config::RtcSettings& settings) {
+  sfu::SfuConfig config;
+  config.udp_port = static_cast<std::uint16_t>(settings.udp_port);
+  config.bind = settings.bind;
+  config.announce_ip = settings.announce_ip;
+  config.audio_slots = static_cast<std::size_t>(std::max(1, settings.audio_slots));
+  config.workers = static_cast<std::size_t>(std::max(0, settings.workers));
+  config.consent_timeout = settings.consent_timeout;
+  return config;
+}
+
+void AddRtcRoutes(http::Router& router, app::Services& services, voice::VoiceService& voice,
+                  sfu::Sfu& sfu) {
+  router.Add(http::Verb::get, "/rtc",
+             [&voice, &sfu](http::RequestContext& ctx)
+                 -> boost::asio::awaitable<std::optional<http::Response>> {
+               if (!boost::beast::websocket::is_upgrade(ctx.request)) {
+                 throw http::ApiError(http::Status::upgrade_required, "upgrade_required",
+                                      "GET /rtc is a WebSocket endpoint");
+               }
+               ctx.MarkLongLived();
+               auto session = std::make_shared<RtcSession>(ctx.stream, voice, sfu, ctx);
+               co_await session->Run(ctx.request);
+               co_return std::nullopt;
+             });
+
+  auto& metrics = services.metrics;
+  const auto gauge = [&metrics, &sfu](const char* name, const char* help, auto field) {
+    metrics.Gauge(name, help, [&sfu, field] { return static_cast<double>(field(sfu.Stats())); });
+  };
+  gauge("chorus_sfu_packets_in_total", "Datagrams received by the SFU",
+        [](const sfu::SfuStats& s) { return s.packets_in; });
+  gauge("chorus_sfu_packets_out_total", "Datagrams sent by the SFU",
+        [](const sfu::SfuStats& s) { return s.packets_out; });
+  gauge("chorus_sfu_forwarded_total", "RTP packets forwarded to subscriber slots",
+        [](const sfu::SfuStats& s) { return s.forwarded; });
+  gauge("chorus_sfu_dropped_malformed_total", "Datagrams dropped: not STUN/DTLS/RTP/RTCP",
+        [](const sfu::SfuStats& s) { return s.dropped_malformed; });
+  gauge("chorus_sfu_dropped_unknown_total", "Datagrams dropped: no participant",
+        [](const sfu::SfuStats& s) { return s.dropped_unknown; });
+  gauge("chorus_sfu_dropped_srtp_total", "Packets dropped: SRTP authentication or replay",
+        [](const sfu::SfuStats& s) { return s.dropped_srtp; });
+  gauge("chorus_sfu_dropped_muted_total", "Packets dropped: muted participant",
+        [](const sfu::SfuStats& s) { return s.dropped_muted; });
+  gauge("chorus_sfu_rooms", "Rooms on this SFU", [](const sfu::SfuStats& s) { return s.rooms; });
+  gauge("chorus_sfu_participants", "Participants on this SFU",
+        [](const sfu::SfuStats& s) { return s.participants; });
+}
+
+}  // namespace chorus::rtc_api

@@ -1,0 +1,25 @@
+// GET /rtc: the media signaling WebSocket (docs/api.md "/rtc WebSocket"), and the SFU's metrics.
+#pragma once
+
+#include <memory>
+
+#include "Sfu.hpp"
+#include "app/Services.hpp"
+#include "config/Config.hpp"
+#include "http/Router.hpp"
+
+namespace chorus::voice {
+class VoiceService;
+}
+
+namespace chorus::rtc_api {
+
+// Builds the SfuConfig from the rtc settings (--rtc-udp-port, --rtc-bind, --rtc-announce-ip,
+// rtc.audio_slots, rtc.workers, rtc.consent_timeout).
+sfu::SfuConfig MakeSfuConfig(const config::RtcSettings& settings);
+
+// Registers GET /rtc and the chorus_sfu_* gauges. `voice` and `sfu` outlive the router.
+void AddRtcRoutes(http::Router& router, app::Services& services, voice::VoiceService& voice,
+                  sfu::Sfu& sfu);
+
+}  // namespace chorus::rtc_api
