@@ -5,7 +5,15 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { assertError, assertUnchanged, snapshot } from './lib/checks.mjs';
-import { Client, kAdminPassword, kAdminUser, parseSetCookie, request, startServer, uniqueName } from './lib/index.mjs';
+import {
+  Client,
+  kAdminPassword,
+  kAdminUser,
+  parseSetCookie,
+  request,
+  startServer,
+  uniqueName,
+} from './lib/index.mjs';
 
 const sha256Hex = (s) => createHash('sha256').update(s).digest('hex');
 
@@ -67,14 +75,20 @@ describe('auth (default server)', () => {
     await new Client(base).register(name, 'password123');
     for (const variant of [name, name.toUpperCase(), name.toLowerCase()]) {
       const before_ = snapshot(server.db);
-      const res = await new Client(base).post('/api/auth/register', { username: variant, password: 'other-password' });
+      const res = await new Client(base).post('/api/auth/register', {
+        username: variant,
+        password: 'other-password',
+      });
       assertError(res, 409, 'username_taken');
       assert.equal(res.setCookies.length, 0);
       assertUnchanged(server.db, before_);
     }
     // The original password still works; the refused one does not.
     await new Client(base).login(name.toLowerCase(), 'password123');
-    const wrong = await new Client(base).post('/api/auth/login', { username: name, password: 'other-password' });
+    const wrong = await new Client(base).post('/api/auth/login', {
+      username: name,
+      password: 'other-password',
+    });
     assertError(wrong, 401);
   });
 
@@ -88,8 +102,14 @@ describe('auth (default server)', () => {
     assert.equal((await c.get('/api/auth/me')).body.user.username, name);
 
     const before_ = snapshot(server.db);
-    const wrong = await new Client(base).post('/api/auth/login', { username: name, password: 'not-the-password' });
-    const unknown = await new Client(base).post('/api/auth/login', { username: uniqueName('nobody'), password: 'not-the-password' });
+    const wrong = await new Client(base).post('/api/auth/login', {
+      username: name,
+      password: 'not-the-password',
+    });
+    const unknown = await new Client(base).post('/api/auth/login', {
+      username: uniqueName('nobody'),
+      password: 'not-the-password',
+    });
     assertError(wrong, 401, 'invalid_credentials');
     assertError(unknown, 401, 'invalid_credentials');
     const strip = (r) => ({ ...r.body.error, request_id: undefined });
@@ -100,9 +120,15 @@ describe('auth (default server)', () => {
 
   test('me without a session, or with a bad one, is 401', async () => {
     assertError(await request(base, 'GET', '/api/auth/me'), 401, 'unauthenticated');
-    assertError(await request(base, 'GET', '/api/auth/me', { headers: { Cookie: 'chorus_session=forged' } }), 401);
+    assertError(
+      await request(base, 'GET', '/api/auth/me', { headers: { Cookie: 'chorus_session=forged' } }),
+      401,
+    );
     const long = 'x'.repeat(500);
-    assertError(await request(base, 'GET', '/api/auth/me', { headers: { Cookie: `chorus_session=${long}` } }), 401);
+    assertError(
+      await request(base, 'GET', '/api/auth/me', { headers: { Cookie: `chorus_session=${long}` } }),
+      401,
+    );
   });
 
   test('logout clears the cookie and invalidates the session on the server', async () => {
@@ -118,7 +144,9 @@ describe('auth (default server)', () => {
     assert.equal(cleared.attrs['max-age'], '0');
     assert.equal(server.db.count('sessions', `user_id = ${userId}`), 0);
     // A client that kept the old cookie is no longer signed in.
-    const replay = await request(base, 'GET', '/api/auth/me', { headers: { Cookie: `chorus_session=${token}` } });
+    const replay = await request(base, 'GET', '/api/auth/me', {
+      headers: { Cookie: `chorus_session=${token}` },
+    });
     assertError(replay, 401);
     // Logging out again (no session) is harmless.
     assert.equal((await new Client(base).logout()).status, 204);
@@ -126,16 +154,31 @@ describe('auth (default server)', () => {
 
   test('malformed JSON, wrong types, missing and unknown fields are 400 and write nothing', async () => {
     const cases = [
-      ['malformed JSON', { body: '{"username": "abc", "password": ', headers: { 'Content-Type': 'application/json' } }, 'invalid_json'],
+      [
+        'malformed JSON',
+        {
+          body: '{"username": "abc", "password": ',
+          headers: { 'Content-Type': 'application/json' },
+        },
+        'invalid_json',
+      ],
       ['JSON array', { json: ['abc', 'password123'] }, 'invalid_json'],
       ['JSON string', { json: 'abc' }, 'invalid_json'],
-      ['empty body', { body: '', headers: { 'Content-Type': 'application/json' } }, 'missing_field'],
+      [
+        'empty body',
+        { body: '', headers: { 'Content-Type': 'application/json' } },
+        'missing_field',
+      ],
       ['username a number', { json: { username: 12345, password: 'password123' } }],
       ['password null', { json: { username: uniqueName('t'), password: null } }],
       ['password an object', { json: { username: uniqueName('t'), password: { a: 1 } } }],
       ['missing password', { json: { username: uniqueName('t') } }, 'missing_field'],
       ['missing username', { json: { password: 'password123' } }, 'missing_field'],
-      ['unknown field', { json: { username: uniqueName('t'), password: 'password123', role: 'admin' } }, 'unknown_field'],
+      [
+        'unknown field',
+        { json: { username: uniqueName('t'), password: 'password123', role: 'admin' } },
+        'unknown_field',
+      ],
       ['username too short', { json: { username: 'ab', password: 'password123' } }],
       ['username too long', { json: { username: 'a'.repeat(33), password: 'password123' } }],
       ['username with a space', { json: { username: 'bad name', password: 'password123' } }],
@@ -153,8 +196,19 @@ describe('auth (default server)', () => {
     // Login validates the same way and never signs anyone in.
     const before_ = snapshot(server.db);
     assertError(await request(base, 'POST', '/api/auth/login', cases[0][1]), 400, 'invalid_json');
-    assertError(await request(base, 'POST', '/api/auth/login', { json: { username: kAdminUser, password: kAdminPassword, x: 1 } }), 400, 'unknown_field');
-    assertError(await request(base, 'POST', '/api/auth/login', { json: { username: kAdminUser, password: 7 } }), 400);
+    assertError(
+      await request(base, 'POST', '/api/auth/login', {
+        json: { username: kAdminUser, password: kAdminPassword, x: 1 },
+      }),
+      400,
+      'unknown_field',
+    );
+    assertError(
+      await request(base, 'POST', '/api/auth/login', {
+        json: { username: kAdminUser, password: 7 },
+      }),
+      400,
+    );
     assertUnchanged(server.db, before_, 'login');
   });
 
@@ -171,14 +225,70 @@ describe('auth (default server)', () => {
     const name = uniqueName('csrf');
     const form = `username=${name}&password=password123`;
     const attempts = [
-      ['HTML form content type', { body: form, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }, 415],
-      ['text/plain', { body: JSON.stringify({ username: name, password: 'password123' }), headers: { 'Content-Type': 'text/plain' } }, 415],
-      ['multipart form', { body: '--b\r\n\r\n--b--', headers: { 'Content-Type': 'multipart/form-data; boundary=b' } }, 415],
-      ['form from evil origin', { body: form, headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://evil.example' } }, 403],
-      ['JSON from evil origin', { json: { username: name, password: 'password123' }, headers: { Origin: 'http://evil.example' } }, 403],
-      ['JSON with Sec-Fetch-Site cross-site', { json: { username: name, password: 'password123' }, headers: { 'Sec-Fetch-Site': 'cross-site' } }, 403],
-      ['form with Sec-Fetch-Site cross-site', { body: form, headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Sec-Fetch-Site': 'cross-site' } }, 403],
-      ['opaque origin', { json: { username: name, password: 'password123' }, headers: { Origin: 'null' } }, 403],
+      [
+        'HTML form content type',
+        { body: form, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+        415,
+      ],
+      [
+        'text/plain',
+        {
+          body: JSON.stringify({ username: name, password: 'password123' }),
+          headers: { 'Content-Type': 'text/plain' },
+        },
+        415,
+      ],
+      [
+        'multipart form',
+        {
+          body: '--b\r\n\r\n--b--',
+          headers: { 'Content-Type': 'multipart/form-data; boundary=b' },
+        },
+        415,
+      ],
+      [
+        'form from evil origin',
+        {
+          body: form,
+          headers: {
+            'Content-Type': 'application/x-www-form-urlencoded',
+            Origin: 'http://evil.example',
+          },
+        },
+        403,
+      ],
+      [
+        'JSON from evil origin',
+        {
+          json: { username: name, password: 'password123' },
+          headers: { Origin: 'http://evil.example' },
+        },
+        403,
+      ],
+      [
+        'JSON with Sec-Fetch-Site cross-site',
+        {
+          json: { username: name, password: 'password123' },
+          headers: { 'Sec-Fetch-Site': 'cross-site' },
+        },
+        403,
+      ],
+      [
+        'form with Sec-Fetch-Site cross-site',
+        {
+          body: form,
+          headers: {
+            'Content-Type': 'application/x-www-form-urlencoded',
+            'Sec-Fetch-Site': 'cross-site',
+          },
+        },
+        403,
+      ],
+      [
+        'opaque origin',
+        { json: { username: name, password: 'password123' }, headers: { Origin: 'null' } },
+        403,
+      ],
     ];
     for (const [what, options, status] of attempts) {
       const before_ = snapshot(server.db);
@@ -191,13 +301,20 @@ describe('auth (default server)', () => {
       assertUnchanged(server.db, before_, what);
     }
     // Nothing was created under that name: logging in with it fails.
-    assertError(await new Client(base).post('/api/auth/login', { username: name, password: 'password123' }), 401);
+    assertError(
+      await new Client(base).post('/api/auth/login', { username: name, password: 'password123' }),
+      401,
+    );
     // A forged logout leaves the victim signed in.
     const victim = new Client(base);
     await victim.register(uniqueName('victim'), 'password123');
     const before_ = snapshot(server.db);
     const forged = await victim.request('POST', '/api/auth/logout', {
-      body: '', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://evil.example' },
+      body: '',
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Origin: 'http://evil.example',
+      },
     });
     assertError(forged, 403);
     assertUnchanged(server.db, before_, 'forged logout');
@@ -241,14 +358,26 @@ describe('auth throttling (--login-max-failures-per-user 3)', () => {
     const name = uniqueName('thr');
     await new Client(base).register(name, 'password123');
     for (let i = 0; i < 3; i += 1) {
-      assertError(await new Client(base).post('/api/auth/login', { username: name, password: `wrong-${i}-pass` }), 401);
+      assertError(
+        await new Client(base).post('/api/auth/login', {
+          username: name,
+          password: `wrong-${i}-pass`,
+        }),
+        401,
+      );
     }
     const before_ = snapshot(server.db);
     for (const password of ['wrong-again-pass', 'password123']) {
-      const res = await new Client(base).post('/api/auth/login', { username: name.toUpperCase(), password });
+      const res = await new Client(base).post('/api/auth/login', {
+        username: name.toUpperCase(),
+        password,
+      });
       assertError(res, 429, 'too_many_attempts');
       const retry = Number(res.headers['retry-after']);
-      assert.ok(Number.isInteger(retry) && retry > 0 && retry <= 900, `Retry-After: ${res.headers['retry-after']}`);
+      assert.ok(
+        Number.isInteger(retry) && retry > 0 && retry <= 900,
+        `Retry-After: ${res.headers['retry-after']}`,
+      );
       assert.equal(res.setCookies.length, 0);
     }
     assertUnchanged(server.db, before_, 'throttled logins');

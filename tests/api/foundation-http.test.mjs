@@ -7,7 +7,17 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertError, assertUnchanged, snapshot } from './lib/checks.mjs';
-import { guiDist, kAdminPassword, kAdminUser, newUser, request, startServer, waitFor, waitForExit, withTimeout } from './lib/index.mjs';
+import {
+  guiDist,
+  kAdminPassword,
+  kAdminUser,
+  newUser,
+  request,
+  startServer,
+  waitFor,
+  waitForExit,
+  withTimeout,
+} from './lib/index.mjs';
 
 const guiBuilt = fs.existsSync(path.join(guiDist, 'index.html'));
 
@@ -40,14 +50,31 @@ describe('http layer', () => {
     assert.match(res.headers['content-type'], /^text\/plain/);
     const text = res.text;
     assert.match(text, /^# TYPE chorus_http_requests_total counter$/m);
-    assert.match(text, /^chorus_http_requests_total\{[^}]*route="\/healthz"[^}]*status="200"[^}]*\} [1-9]\d*$/m);
+    assert.match(
+      text,
+      /^chorus_http_requests_total\{[^}]*route="\/healthz"[^}]*status="200"[^}]*\} [1-9]\d*$/m,
+    );
     assert.match(text, /^chorus_http_requests_total\{[^}]*status="404"[^}]*\} [1-9]\d*$/m);
     assert.match(text, /^# TYPE chorus_http_request_duration_seconds histogram$/m);
-    assert.match(text, /^chorus_http_request_duration_seconds_bucket\{[^}]*route="\/healthz"[^}]*le="\+Inf"[^}]*\} [1-9]\d*$/m);
-    assert.match(text, /^chorus_http_request_duration_seconds_count\{[^}]*route="\/healthz"[^}]*\} [1-9]\d*$/m);
-    assert.match(text, /^chorus_http_request_duration_seconds_sum\{[^}]*route="\/healthz"[^}]*\} [0-9.e+-]+$/m);
+    assert.match(
+      text,
+      /^chorus_http_request_duration_seconds_bucket\{[^}]*route="\/healthz"[^}]*le="\+Inf"[^}]*\} [1-9]\d*$/m,
+    );
+    assert.match(
+      text,
+      /^chorus_http_request_duration_seconds_count\{[^}]*route="\/healthz"[^}]*\} [1-9]\d*$/m,
+    );
+    assert.match(
+      text,
+      /^chorus_http_request_duration_seconds_sum\{[^}]*route="\/healthz"[^}]*\} [0-9.e+-]+$/m,
+    );
     // The counter grows with traffic.
-    const count = (t) => Number(/^chorus_http_requests_total\{[^}]*route="\/healthz"[^}]*status="200"[^}]*\} (\d+)$/m.exec(t)[1]);
+    const count = (t) =>
+      Number(
+        /^chorus_http_requests_total\{[^}]*route="\/healthz"[^}]*status="200"[^}]*\} (\d+)$/m.exec(
+          t,
+        )[1],
+      );
     await request(base, 'GET', '/healthz');
     const again = await request(base, 'GET', '/metrics');
     assert.ok(count(again.text) > count(text));
@@ -91,8 +118,13 @@ describe('http layer', () => {
 
   test('a body at the limit is read (and judged on its content, not refused as too large)', async () => {
     const padding = 64 * 1024 - '{"username":"","password":"x"}'.length;
-    const res = await request(base, 'POST', '/api/auth/login', { json: { username: 'u'.repeat(padding), password: 'x' } });
-    assert.equal(Buffer.byteLength(JSON.stringify({ username: 'u'.repeat(padding), password: 'x' })), 64 * 1024);
+    const res = await request(base, 'POST', '/api/auth/login', {
+      json: { username: 'u'.repeat(padding), password: 'x' },
+    });
+    assert.equal(
+      Buffer.byteLength(JSON.stringify({ username: 'u'.repeat(padding), password: 'x' })),
+      64 * 1024,
+    );
     assertError(res, 400);
   });
 
@@ -105,7 +137,11 @@ describe('http layer', () => {
       assert.equal(second.status, 401);
       assert.notEqual(first.headers.connection, 'close');
       assert.ok(first.localPort > 0);
-      assert.equal(first.localPort, second.localPort, 'the second request reused the first connection');
+      assert.equal(
+        first.localPort,
+        second.localPort,
+        'the second request reused the first connection',
+      );
       assert.equal(first.socket, second.socket);
       assert.notEqual(first.headers['x-request-id'], second.headers['x-request-id']);
     } finally {
@@ -133,35 +169,45 @@ describe('http layer', () => {
     assert.equal((text.match(/HTTP\/1\.1 200 OK/g) ?? []).length, 2);
   });
 
-  test('SPA fallback: client routes get index.html, never cached', { skip: guiBuilt ? false : `GUI not built (${guiDist})` }, async () => {
-    const index = fs.readFileSync(path.join(guiDist, 'index.html'), 'utf8');
-    for (const p of ['/', '/streams/1', '/login']) {
-      const res = await request(base, 'GET', p);
-      assert.equal(res.status, 200, p);
-      assert.match(res.headers['content-type'], /^text\/html/);
-      assert.equal(res.headers['cache-control'], 'no-cache');
-      assert.equal(res.text, index);
-    }
-    // A missing file (with an extension) is a 404, not the app shell.
-    assertError(await request(base, 'GET', '/assets/missing-abc123.js'), 404);
-    // POST to a page is not allowed.
-    assertError(await request(base, 'POST', '/streams/1', { json: {} }), 405);
-  });
+  test(
+    'SPA fallback: client routes get index.html, never cached',
+    { skip: guiBuilt ? false : `GUI not built (${guiDist})` },
+    async () => {
+      const index = fs.readFileSync(path.join(guiDist, 'index.html'), 'utf8');
+      for (const p of ['/', '/streams/1', '/login']) {
+        const res = await request(base, 'GET', p);
+        assert.equal(res.status, 200, p);
+        assert.match(res.headers['content-type'], /^text\/html/);
+        assert.equal(res.headers['cache-control'], 'no-cache');
+        assert.equal(res.text, index);
+      }
+      // A missing file (with an extension) is a 404, not the app shell.
+      assertError(await request(base, 'GET', '/assets/missing-abc123.js'), 404);
+      // POST to a page is not allowed.
+      assertError(await request(base, 'POST', '/streams/1', { json: {} }), 405);
+    },
+  );
 
-  test('hashed assets are cached immutably', { skip: guiBuilt ? false : `GUI not built (${guiDist})` }, async (t) => {
-    const assets = fs.existsSync(path.join(guiDist, 'assets')) ? fs.readdirSync(path.join(guiDist, 'assets')) : [];
-    const js = assets.find((f) => f.endsWith('.js'));
-    if (!js) {
-      t.skip('no .js under core/gui/dist/assets');
-      return;
-    }
-    const res = await request(base, 'GET', `/assets/${js}`);
-    assert.equal(res.status, 200);
-    assert.match(res.headers['content-type'], /^text\/javascript/);
-    assert.match(res.headers['cache-control'], /max-age=31536000/);
-    assert.match(res.headers['cache-control'], /immutable/);
-    assert.equal(res.text, fs.readFileSync(path.join(guiDist, 'assets', js), 'utf8'));
-  });
+  test(
+    'hashed assets are cached immutably',
+    { skip: guiBuilt ? false : `GUI not built (${guiDist})` },
+    async (t) => {
+      const assets = fs.existsSync(path.join(guiDist, 'assets'))
+        ? fs.readdirSync(path.join(guiDist, 'assets'))
+        : [];
+      const js = assets.find((f) => f.endsWith('.js'));
+      if (!js) {
+        t.skip('no .js under core/gui/dist/assets');
+        return;
+      }
+      const res = await request(base, 'GET', `/assets/${js}`);
+      assert.equal(res.status, 200);
+      assert.match(res.headers['content-type'], /^text\/javascript/);
+      assert.match(res.headers['cache-control'], /max-age=31536000/);
+      assert.match(res.headers['cache-control'], /immutable/);
+      assert.equal(res.text, fs.readFileSync(path.join(guiDist, 'assets', js), 'utf8'));
+    },
+  );
 
   test('/media/ serves files from <data-dir>/media, and nothing outside it', async () => {
     fs.mkdirSync(path.join(server.mediaDir, 'clip'), { recursive: true });
@@ -174,7 +220,11 @@ describe('http layer', () => {
     assertError(await request(base, 'GET', '/media/clip/missing.m3u8'), 404);
     assertError(await request(base, 'GET', '/media/clip'), 404, 'not_found');
     fs.writeFileSync(path.join(server.dataDir, 'secret.txt'), 'secret');
-    for (const p of ['/media/../secret.txt', '/media/%2e%2e/secret.txt', '/media/clip/..%2f..%2fsecret.txt']) {
+    for (const p of [
+      '/media/../secret.txt',
+      '/media/%2e%2e/secret.txt',
+      '/media/clip/..%2f..%2fsecret.txt',
+    ]) {
       const r = await request(base, 'GET', p);
       assert.notEqual(r.status, 200, p);
       assert.ok(!r.text.includes('secret') || r.body?.error, p);

@@ -38,7 +38,16 @@ describe('streams', () => {
     assert.equal(list.body.streams.length, server.db.count('streams'));
     const one = await alice.client.get('/api/streams/1');
     assert.equal(one.status, 200);
-    for (const key of ['id', 'title', 'description', 'hls_url', 'host_id', 'voice_enabled', 'created_at', 'updated_at']) {
+    for (const key of [
+      'id',
+      'title',
+      'description',
+      'hls_url',
+      'host_id',
+      'voice_enabled',
+      'created_at',
+      'updated_at',
+    ]) {
       assert.ok(key in one.body, `field ${key}`);
     }
     assert.deepEqual(one.body.voice, { enabled: demo.voice_enabled, participants: 0 });
@@ -68,8 +77,15 @@ describe('streams', () => {
     assert.equal(res.body.voice_enabled, false);
     assert.deepEqual(res.body.voice, { enabled: false, participants: 0 });
     assert.equal(server.db.count('streams'), before_ + 1);
-    const row = server.db.query(`SELECT title, description, hls_url, host_id FROM streams WHERE id = ${res.body.id}`)[0];
-    assert.deepEqual(row, ['Evening talk', 'About codecs', '/media/talk/index.m3u8', String(bob.user.id)]);
+    const row = server.db.query(
+      `SELECT title, description, hls_url, host_id FROM streams WHERE id = ${res.body.id}`,
+    )[0];
+    assert.deepEqual(row, [
+      'Evening talk',
+      'About codecs',
+      '/media/talk/index.m3u8',
+      String(bob.user.id),
+    ]);
     // Defaults: voice on, the admin hosts, empty strings.
     const minimal = await admin.post('/api/streams', { title: 'Minimal' });
     assert.equal(minimal.status, 201, minimal.text);
@@ -82,9 +98,16 @@ describe('streams', () => {
 
   test('creating needs a session (401) and the admin role (403); nothing is written', async () => {
     const before_ = snapshot(server.db);
-    assertError(await request(base, 'POST', '/api/streams', { json: { title: 'No session' } }), 401);
+    assertError(
+      await request(base, 'POST', '/api/streams', { json: { title: 'No session' } }),
+      401,
+    );
     assertError(await alice.client.post('/api/streams', { title: 'Not admin' }), 403, 'forbidden');
-    assertError(await bob.client.post('/api/streams', { title: 'Host, not admin' }), 403, 'forbidden');
+    assertError(
+      await bob.client.post('/api/streams', { title: 'Host, not admin' }),
+      403,
+      'forbidden',
+    );
     assertUnchanged(server.db, before_);
     const titles = (await alice.client.get('/api/streams')).body.streams.map((s) => s.title);
     assert.ok(!titles.includes('Not admin') && !titles.includes('No session'));
@@ -92,7 +115,12 @@ describe('streams', () => {
 
   test('bad stream input is 400 and writes nothing', async () => {
     const cases = [
-      ['malformed JSON', { body: '{"title": "x",', headers: { 'Content-Type': 'application/json' } }, 400, 'invalid_json'],
+      [
+        'malformed JSON',
+        { body: '{"title": "x",', headers: { 'Content-Type': 'application/json' } },
+        400,
+        'invalid_json',
+      ],
       ['array body', { json: [{ title: 'x' }] }, 400, 'invalid_json'],
       ['missing title', { json: { description: 'x' } }, 400, 'missing_field'],
       ['empty title', { json: { title: '' } }, 400],
@@ -118,15 +146,23 @@ describe('streams', () => {
   });
 
   test('an admin updates any stream; the host updates its own', async () => {
-    const byAdmin = await admin.patch(`/api/streams/${bobStream.id}`, { title: 'Renamed by admin', voice_enabled: true });
+    const byAdmin = await admin.patch(`/api/streams/${bobStream.id}`, {
+      title: 'Renamed by admin',
+      voice_enabled: true,
+    });
     assert.equal(byAdmin.status, 200, byAdmin.text);
     assert.equal(byAdmin.body.title, 'Renamed by admin');
     assert.equal(byAdmin.body.voice_enabled, true);
     assert.equal(byAdmin.body.description, 'About codecs', 'untouched fields stay');
-    const byHost = await bob.client.patch(`/api/streams/${bobStream.id}`, { description: 'Now about Opus', hls_url: '' });
+    const byHost = await bob.client.patch(`/api/streams/${bobStream.id}`, {
+      description: 'Now about Opus',
+      hls_url: '',
+    });
     assert.equal(byHost.status, 200, byHost.text);
     assert.equal(byHost.body.description, 'Now about Opus');
-    const row = server.db.query(`SELECT title, description, hls_url FROM streams WHERE id = ${bobStream.id}`)[0];
+    const row = server.db.query(
+      `SELECT title, description, hls_url FROM streams WHERE id = ${bobStream.id}`,
+    )[0];
     assert.deepEqual(row.slice(0, 2), ['Renamed by admin', 'Now about Opus']);
     assert.ok(row.length === 2 || row[2] === '', 'hls_url cleared');
     const got = await alice.client.get(`/api/streams/${bobStream.id}`);
@@ -143,10 +179,23 @@ describe('streams', () => {
     const cases = [
       ['no session', null, { json: { title: 'x' } }, 401],
       ['not admin, not host', alice.client, { json: { title: 'Hijacked' } }, 403],
-      ['not admin, not host, demo stream', alice.client, { json: { title: 'Hijacked' } }, 403, '/api/streams/1'],
+      [
+        'not admin, not host, demo stream',
+        alice.client,
+        { json: { title: 'Hijacked' } },
+        403,
+        '/api/streams/1',
+      ],
       ['host changing the host', bob.client, { json: { host_id: alice.user.id } }, 403],
       ['empty patch', admin, { json: {} }, 400, undefined, 'empty_patch'],
-      ['malformed JSON', admin, { body: '{', headers: { 'Content-Type': 'application/json' } }, 400, undefined, 'invalid_json'],
+      [
+        'malformed JSON',
+        admin,
+        { body: '{', headers: { 'Content-Type': 'application/json' } },
+        400,
+        undefined,
+        'invalid_json',
+      ],
       ['unknown field', admin, { json: { title: 'x', owner: 1 } }, 400, undefined, 'unknown_field'],
       ['wrong type', admin, { json: { voice_enabled: 'false' } }, 400],
       ['null title', admin, { json: { title: null } }, 400],
@@ -154,12 +203,24 @@ describe('streams', () => {
       ['bad hls_url', admin, { json: { hls_url: 'ftp://x' } }, 400],
       ['unknown host', admin, { json: { host_id: 987654 } }, 400, undefined, 'unknown_user'],
       ['unknown stream', admin, { json: { title: 'x' } }, 404, '/api/streams/999999'],
-      ['cross-site form', bob.client, { body: 'title=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }, 415],
-      ['cross-origin JSON', bob.client, { json: { title: 'x' }, headers: { Origin: 'http://evil.example' } }, 403],
+      [
+        'cross-site form',
+        bob.client,
+        { body: 'title=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+        415,
+      ],
+      [
+        'cross-origin JSON',
+        bob.client,
+        { json: { title: 'x' }, headers: { Origin: 'http://evil.example' } },
+        403,
+      ],
     ];
     for (const [what, client, options, status, path = `/api/streams/${id}`, code] of cases) {
       const before_ = snapshot(server.db);
-      const res = client ? await client.request('PATCH', path, options) : await request(base, 'PATCH', path, options);
+      const res = client
+        ? await client.request('PATCH', path, options)
+        : await request(base, 'PATCH', path, options);
       assert.equal(res.status, status, `${what}: ${res.status} ${res.text}`);
       assertError(res, status, code);
       assertUnchanged(server.db, before_, what);
@@ -174,7 +235,11 @@ describe('streams', () => {
     ]) {
       const before_ = snapshot(server.db);
       assertError(await admin.request(method, path, { json }), 413, 'body_too_large');
-      assertError(await admin.request(method, path, { json, chunked: true }), 413, 'body_too_large');
+      assertError(
+        await admin.request(method, path, { json, chunked: true }),
+        413,
+        'body_too_large',
+      );
       assertUnchanged(server.db, before_, `${method} ${path}`);
     }
   });

@@ -7,11 +7,15 @@ const kClientTimeoutMs = 15_000;
 const kSeparator = '\x1f'; // between columns in the clients' output (unit separator)
 
 function psql(url, sql) {
-  return execFileSync('psql', [url, '-X', '-q', '-At', '-F', kSeparator, '-v', 'ON_ERROR_STOP=1', '-c', sql], {
-    encoding: 'utf8',
-    timeout: kClientTimeoutMs,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return execFileSync(
+    'psql',
+    [url, '-X', '-q', '-At', '-F', kSeparator, '-v', 'ON_ERROR_STOP=1', '-c', sql],
+    {
+      encoding: 'utf8',
+      timeout: kClientTimeoutMs,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 }
 
 /** Replaces the database name (the URL's path) of a postgres:// URL. */
@@ -66,11 +70,15 @@ export class TestDatabase {
   query(sql) {
     let out;
     if (this.kind === 'sqlite') {
-      out = execFileSync('sqlite3', ['-batch', '-separator', kSeparator, '-cmd', '.timeout 5000', this.file, sql], {
-        encoding: 'utf8',
-        timeout: kClientTimeoutMs,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      out = execFileSync(
+        'sqlite3',
+        ['-batch', '-separator', kSeparator, '-cmd', '.timeout 5000', this.file, sql],
+        {
+          encoding: 'utf8',
+          timeout: kClientTimeoutMs,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
     } else {
       out = psql(this.url, sql);
     }

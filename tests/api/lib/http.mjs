@@ -37,12 +37,20 @@ export function request(
   let payload = body;
   if (json !== undefined) {
     payload = JSON.stringify(json);
-    if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['Content-Type'] = 'application/json';
+    if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type'))
+      h['Content-Type'] = 'application/json';
   }
   if (payload !== undefined && !chunked) h['Content-Length'] = Buffer.byteLength(payload);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: url.hostname, port: url.port, method, path: url.pathname + url.search, headers: h, agent: agent ?? false },
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path: url.pathname + url.search,
+        headers: h,
+        agent: agent ?? false,
+      },
       (res) => {
         // Taken now: a keep-alive agent detaches the socket from the response when it ends.
         const socket = res.socket;
@@ -72,7 +80,9 @@ export function request(
         res.on('error', reject);
       },
     );
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${path}: no answer in ${timeoutMs} ms`)));
+    req.setTimeout(timeoutMs, () =>
+      req.destroy(new Error(`${method} ${path}: no answer in ${timeoutMs} ms`)),
+    );
     req.on('error', (error) => {
       error.message = `${method} ${path}: ${error.message}`;
       reject(error);
@@ -106,7 +116,8 @@ export class Client {
   async request(method, path, options = {}) {
     const headers = { ...(options.headers ?? {}) };
     const jar = this.cookieHeader();
-    if (jar && !Object.keys(headers).some((k) => k.toLowerCase() === 'cookie')) headers.Cookie = jar;
+    if (jar && !Object.keys(headers).some((k) => k.toLowerCase() === 'cookie'))
+      headers.Cookie = jar;
     const res = await request(this.baseUrl, method, path, { ...options, headers });
     for (const header of res.setCookies) {
       const c = parseSetCookie(header);
@@ -153,7 +164,10 @@ let userCounter = 0;
 /** A fresh username unique within this process and run (3–32 characters of [a-z0-9_]). */
 export function uniqueName(prefix = 'u') {
   userCounter += 1;
-  return `${prefix}_${process.pid.toString(36)}_${userCounter}_${Date.now().toString(36).slice(-4)}`.slice(0, 32);
+  return `${prefix}_${process.pid.toString(36)}_${userCounter}_${Date.now().toString(36).slice(-4)}`.slice(
+    0,
+    32,
+  );
 }
 
 /** Registers a new user on a fresh client and returns { client, username, password, user }. */

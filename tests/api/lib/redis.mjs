@@ -22,7 +22,8 @@ export function claimRedisDb(baseUrl) {
   const owner = `${process.pid}-${Date.now()}`;
   for (let db = 1; db <= kDatabases; db += 1) {
     const key = `chorus-test-claim:${db}`;
-    if (cli(baseUrl, '-n', '0', 'SET', key, owner, 'NX', 'EX', String(kClaimTtlS)) !== 'OK') continue;
+    if (cli(baseUrl, '-n', '0', 'SET', key, owner, 'NX', 'EX', String(kClaimTtlS)) !== 'OK')
+      continue;
     cli(baseUrl, '-n', String(db), 'FLUSHDB');
     const u = new URL(baseUrl);
     u.pathname = `/${db}`;

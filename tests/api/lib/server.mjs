@@ -49,17 +49,26 @@ export async function startServer({ args = [], env = {}, redis = true } = {}) {
   fs.mkdirSync(mediaDir, { recursive: true });
   const db = TestDatabase.forTest(dataDir);
   const redisClaim =
-    redis && process.env.CHORUS_TEST_REDIS_URL ? claimRedisDb(process.env.CHORUS_TEST_REDIS_URL) : null;
+    redis && process.env.CHORUS_TEST_REDIS_URL
+      ? claimRedisDb(process.env.CHORUS_TEST_REDIS_URL)
+      : null;
   const port = await freePort();
   const udpPort = await freeUdpPort();
   const fullArgs = [
-    '--listen', `127.0.0.1:${port}`,
-    '--data-dir', dataDir,
-    '--log-dir', logDir,
-    '--gui-dir', guiDist,
-    '--database-url', db.url,
-    '--rtc-udp-port', String(udpPort),
-    '--rtc-bind', '127.0.0.1',
+    '--listen',
+    `127.0.0.1:${port}`,
+    '--data-dir',
+    dataDir,
+    '--log-dir',
+    logDir,
+    '--gui-dir',
+    guiDist,
+    '--database-url',
+    db.url,
+    '--rtc-udp-port',
+    String(udpPort),
+    '--rtc-bind',
+    '127.0.0.1',
     ...(redisClaim ? ['--redis-url', redisClaim.url] : []),
     ...args,
   ];
@@ -76,7 +85,9 @@ export async function startServer({ args = [], env = {}, redis = true } = {}) {
     stdio: ['ignore', out, out],
   });
   fs.closeSync(out);
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
 
   let cleaned = false;
   const cleanup = () => {
@@ -128,5 +139,18 @@ export async function startServer({ args = [], env = {}, redis = true } = {}) {
     await stop();
     throw new Error(`${error.message}\n--- chorusd console (tail) ---\n${tail}`);
   }
-  return { baseUrl, port, udpPort, pid: child.pid, child, dataDir, logDir, mediaDir, consoleLog, db, stop, exitStatus };
+  return {
+    baseUrl,
+    port,
+    udpPort,
+    pid: child.pid,
+    child,
+    dataDir,
+    logDir,
+    mediaDir,
+    consoleLog,
+    db,
+    stop,
+    exitStatus,
+  };
 }

@@ -7,7 +7,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * Polls `probe` until it returns a truthy value and returns that value. Throws after
  * `timeoutMs` naming `what` and the last error the probe threw.
  */
-export async function waitFor(probe, { timeoutMs = 10_000, intervalMs = 100, what = 'condition' } = {}) {
+export async function waitFor(
+  probe,
+  { timeoutMs = 10_000, intervalMs = 100, what = 'condition' } = {},
+) {
   const deadline = Date.now() + timeoutMs;
   let lastError = null;
   for (;;) {
@@ -66,7 +69,10 @@ export function freeUdpPort() {
 export async function withTimeout(promise, timeoutMs, what = 'operation') {
   let timer;
   const expired = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([promise, expired]);
