@@ -6,6 +6,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
+#include <array>
 #include <fmt/format.h>
 
 #include "http/ApiError.hpp"
@@ -16,6 +17,8 @@ namespace {
 
 using asio::ip::tcp;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto kLingerTimeout = std::chrono::seconds(2);
+constexpr std::size_t kLingerMaxBytes = 1024 * 1024;
 
 std::pair<std::string, std::string> SplitHostPort(const std::string& listen) {
   const auto colon = listen.rfind(':');
@@ -58,7 +61,6 @@ HttpServer::HttpServer(asio::io_context& ioc, const config::Config& config, Rout
     : ioc_(ioc),
       config_(config),
       router_(router),
-      metrics_(metrics),
       gui_(config.gui_dir, "/", true),
       media_(config.media_dir, "/media/", false),
       acceptor_(ioc),
@@ -148,12 +150,18 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> conn) {
     stream.expires_after(config_.http.idle_timeout);
     auto [hec, hn] = co_await beast::http::async_read_header(stream, buffer, parser, kUseTuple);
     if (hec) {
-      if (hec == beast::http::error::header_limit) {
+      // A Content-Length over the limit is refused as soon as the header arrives.
+      if (hec == beast::http::error::header_limit || hec == beast::http::error::body_limit) {
+        const bool body = hec == beast::http::error::body_limit;
         Request dummy;
-        auto res = ErrorResponse(dummy, "-", Status::request_header_fields_too_large,
-                                 "header_too_large", "request headers are too large");
+        auto res = body ? ErrorResponse(dummy, "-", Status::payload_too_large, "body_too_large",
+                                        fmt::format("request body exceeds {} bytes",
+                                                    config_.http.max_body_bytes))
+                        : ErrorResponse(dummy, "-", Status::request_header_fields_too_large,
+                                        "header_too_large", "request headers are too large");
         res.keep_alive(false);
         co_await beast::http::async_write(stream, res, kUseTuple);
+        requests_.Add(fmt::format(R"(route="-",method="-",status="{}")", res.result_int()));
       }
       break;  // closed, timed out, cancelled or malformed: end quietly
     }
@@ -205,8 +213,21 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> conn) {
     conn->busy = false;
     if (wec || !keep_alive) break;
   }
+  // Lingering close: after refusing a request mid-body (413), the client may still be sending;
+  // closing with unread data would reset the connection before it reads our answer. Discard
+  // what arrives for a bounded time and amount, then close.
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (!ec) {
+    std::array<char, 16 * 1024> scratch{};
+    std::size_t drained = 0;
+    stream.expires_after(kLingerTimeout);
+    while (drained < kLingerMaxBytes) {
+      auto [rec, n] = co_await stream.async_read_some(asio::buffer(scratch), kUseTuple);
+      if (rec) break;
+      drained += n;
+    }
+  }
   stream.socket().close(ec);
 }
 

@@ -50,7 +50,6 @@ class HttpServer {
   asio::io_context& ioc_;
   const config::Config& config_;
   Router& router_;
-  ops::Metrics& metrics_;
   StaticFiles gui_;
   StaticFiles media_;
   asio::ip::tcp::acceptor acceptor_;
