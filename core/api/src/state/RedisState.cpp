@@ -3,8 +3,8 @@
 #include <hiredis/hiredis.h>
 #include <sys/socket.h>
 
-#include <boost/url/parse.hpp>
 #include <fmt/format.h>
+#include <boost/url/parse.hpp>
 
 #include "ops/Log.hpp"
 
@@ -29,7 +29,9 @@ std::string Score(double v) {
   return fmt::format("{:.17g}", v);
 }
 
-std::string Str(const redisReply* r) { return std::string(r->str, r->len); }
+std::string Str(const redisReply* r) {
+  return std::string(r->str, r->len);
+}
 
 }  // namespace
 
@@ -54,25 +56,32 @@ std::optional<RedisEndpoint> RedisEndpoint::Parse(const std::string& url) {
   return ep;
 }
 
-void RedisState::ReplyDeleter::operator()(redisReply* r) const { freeReplyObject(r); }
-void RedisState::ContextDeleter::operator()(redisContext* c) const { redisFree(c); }
+void RedisState::ReplyDeleter::operator()(redisReply* r) const {
+  freeReplyObject(r);
+}
+void RedisState::ContextDeleter::operator()(redisContext* c) const {
+  redisFree(c);
+}
 
 RedisState::RedisState(RedisEndpoint endpoint, int pool_size, ops::Metrics* metrics)
     : endpoint_(std::move(endpoint)), pool_size_(pool_size < 1 ? 1 : pool_size) {
   if (metrics) {
-    latency_ = &metrics->Histogram("chorus_redis_command_duration_seconds",
-                                   "Redis command latency by command",
-                                   ops::Metrics::LatencyBuckets());
+    latency_ =
+        &metrics->Histogram("chorus_redis_command_duration_seconds",
+                            "Redis command latency by command", ops::Metrics::LatencyBuckets());
     errors_ = &metrics->Counter("chorus_redis_errors_total", "Redis connection errors");
-    metrics->Gauge("chorus_redis_up", "1 when Redis answers", [this] { return ready_ ? 1.0 : 0.0; });
+    metrics->Gauge("chorus_redis_up", "1 when Redis answers",
+                   [this] { return ready_ ? 1.0 : 0.0; });
   }
 }
 
-RedisState::~RedisState() { Stop(); }
+RedisState::~RedisState() {
+  Stop();
+}
 
 RedisState::Context RedisState::Connect(bool for_subscriber) const {
-  Context c(redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port,
-                                    ToTimeval(kConnectTimeout)));
+  Context c(
+      redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, ToTimeval(kConnectTimeout)));
   if (!c || c->err) return nullptr;
   if (!for_subscriber) redisSetTimeout(c.get(), ToTimeval(kCommandTimeout));
   redisEnableKeepAlive(c.get());
@@ -165,9 +174,9 @@ RedisState::Reply RedisState::Command(const std::vector<std::string>& args) {
   Reply r(static_cast<redisReply*>(
       redisCommandArgv(c.get(), static_cast<int>(argv.size()), argv.data(), lens.data())));
   if (latency_) {
-    latency_->Observe(fmt::format(R"(command="{}")", args.front()),
-                      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-                          .count());
+    latency_->Observe(
+        fmt::format(R"(command="{}")", args.front()),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
   if (!r || c->err) {
     const std::string why = c->err ? std::string(c->errstr) : "no reply";
@@ -198,9 +207,13 @@ void RedisState::Set(const std::string& key, const std::string& value,
   }
 }
 
-bool RedisState::Del(const std::string& key) { return Command({"DEL", key})->integer > 0; }
+bool RedisState::Del(const std::string& key) {
+  return Command({"DEL", key})->integer > 0;
+}
 
-bool RedisState::Exists(const std::string& key) { return Command({"EXISTS", key})->integer > 0; }
+bool RedisState::Exists(const std::string& key) {
+  return Command({"EXISTS", key})->integer > 0;
+}
 
 bool RedisState::Expire(const std::string& key, std::chrono::milliseconds ttl) {
   return Command({"PEXPIRE", key, std::to_string(ttl.count())})->integer > 0;
@@ -221,7 +234,9 @@ std::pair<std::int64_t, std::int64_t> RedisState::IncrWindow(const std::string& 
   return {count, left};
 }
 
-std::int64_t RedisState::Pttl(const std::string& key) { return Command({"PTTL", key})->integer; }
+std::int64_t RedisState::Pttl(const std::string& key) {
+  return Command({"PTTL", key})->integer;
+}
 
 std::optional<std::string> RedisState::HGet(const std::string& key, const std::string& field) {
   auto r = Command({"HGET", key, field});
@@ -266,7 +281,9 @@ bool RedisState::ZRem(const std::string& key, const std::string& member) {
   return Command({"ZREM", key, member})->integer > 0;
 }
 
-std::int64_t RedisState::ZCard(const std::string& key) { return Command({"ZCARD", key})->integer; }
+std::int64_t RedisState::ZCard(const std::string& key) {
+  return Command({"ZCARD", key})->integer;
+}
 
 StateBackend::ScoredMembers RedisState::ZRangeByScore(const std::string& key, double min,
                                                       double max) {
@@ -332,8 +349,8 @@ void RedisState::SubscriberLoop() {
     bool subscribed = false;
     if (c) {
       const std::string pattern = sub_prefix_ + "*";
-      Reply r(static_cast<redisReply*>(redisCommand(c.get(), "PSUBSCRIBE %b", pattern.data(),
-                                                    pattern.size())));
+      Reply r(static_cast<redisReply*>(
+          redisCommand(c.get(), "PSUBSCRIBE %b", pattern.data(), pattern.size())));
       subscribed = r && !c->err;
     }
     if (!subscribed) {

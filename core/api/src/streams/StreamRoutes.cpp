@@ -41,7 +41,8 @@ awaitable<MaybeResponse> List(app::Services& s, http::RequestContext& ctx) {
         s.db.With([](store::Connection& c) { return store::StreamRepository(c).List(); });
     boost::json::array list;
     for (const auto& st : streams) {
-      const std::int64_t participants = s.voice && st.voice_enabled ? s.voice->Participants(st.id) : 0;
+      const std::int64_t participants =
+          s.voice && st.voice_enabled ? s.voice->Participants(st.id) : 0;
       list.push_back(StreamJson(st, participants));
     }
     return list;

@@ -65,8 +65,8 @@ class EventHub {
   static std::string RoomChannel(std::int64_t stream_id);
   static std::string UserChannel(std::int64_t user_id);
   // The message to PUBLISH for a room event (id = room version) or a user event.
-  static std::string RoomMessage(std::int64_t stream_id, std::int64_t version, std::string_view type,
-                                 boost::json::object data);
+  static std::string RoomMessage(std::int64_t stream_id, std::int64_t version,
+                                 std::string_view type, boost::json::object data);
   static std::string UserMessage(std::int64_t user_id, std::int64_t origin_session,
                                  std::string_view type, boost::json::object data);
   // Builds an SSE frame.

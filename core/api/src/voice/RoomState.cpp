@@ -33,18 +33,21 @@ std::optional<std::int64_t> ParseId(std::string_view text) {
 }  // namespace
 
 boost::json::object Member::ToJson() const {
-  return {{"user_id", user_id},       {"username", username},
-          {"role", role},             {"muted", muted},
-          {"muted_by_host", muted_by_host}, {"joined_at", util::IsoTime(joined_at_ms)}};
+  return {{"user_id", user_id},
+          {"username", username},
+          {"role", role},
+          {"muted", muted},
+          {"muted_by_host", muted_by_host},
+          {"joined_at", util::IsoTime(joined_at_ms)}};
 }
 
 std::string Member::Serialize() const {
   return boost::json::serialize(boost::json::object{{"user_id", user_id},
-                                                     {"username", username},
-                                                     {"role", role},
-                                                     {"muted", muted},
-                                                     {"muted_by_host", muted_by_host},
-                                                     {"joined_at_ms", joined_at_ms}});
+                                                    {"username", username},
+                                                    {"role", role},
+                                                    {"muted", muted},
+                                                    {"muted_by_host", muted_by_host},
+                                                    {"joined_at_ms", joined_at_ms}});
 }
 
 std::optional<Member> Member::Parse(const std::string& text) {
@@ -233,8 +236,8 @@ std::int64_t RoomState::BumpVersion(std::int64_t stream_id) {
 }
 
 std::optional<std::pair<Member, std::int64_t>> RoomState::SetMuted(std::int64_t stream_id,
-                                                                   std::int64_t user_id,
-                                                                   bool muted, bool by_host) {
+                                                                   std::int64_t user_id, bool muted,
+                                                                   bool by_host) {
   auto member = FindMember(stream_id, user_id);
   if (!member) return std::nullopt;
   member->muted = muted;

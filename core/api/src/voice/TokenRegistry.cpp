@@ -29,9 +29,13 @@ void TokenRegistry::Register(const RoomClaims& c, std::chrono::seconds ttl) {
   }
 }
 
-bool TokenRegistry::IsRevoked(const std::string& jti) { return !state_.Exists(TokenKey(jti)); }
+bool TokenRegistry::IsRevoked(const std::string& jti) {
+  return !state_.Exists(TokenKey(jti));
+}
 
-bool TokenRegistry::Revoke(const std::string& jti) { return state_.Del(TokenKey(jti)); }
+bool TokenRegistry::Revoke(const std::string& jti) {
+  return state_.Del(TokenKey(jti));
+}
 
 int TokenRegistry::RevokeIndex(const std::string& index_key) {
   int revoked = 0;

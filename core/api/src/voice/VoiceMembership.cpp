@@ -84,9 +84,9 @@ awaitable<boost::json::object> VoiceService::Join(auth::AuthedUser user, std::in
       }
       Audit(user.id, "voice.join", stream_id, user.id,
             outcome.kind == JoinKind::kRestored ? "restored" : "");
-      Publish(stream_id, outcome.version, "member_joined",
-              {{"member", outcome.member.ToJson()},
-               {"restored", outcome.kind == JoinKind::kRestored}});
+      Publish(
+          stream_id, outcome.version, "member_joined",
+          {{"member", outcome.member.ToJson()}, {"restored", outcome.kind == JoinKind::kRestored}});
       ops::Info("voice", "member joined",
                 {{"stream_id", stream_id}, {"user_id", user.id}, {"role", role}});
     }
@@ -137,7 +137,8 @@ awaitable<bool> VoiceService::Leave(auth::AuthedUser user, std::int64_t stream_i
 awaitable<void> VoiceService::Heartbeat(auth::AuthedUser user, std::int64_t stream_id) {
   auto work = [this, user, stream_id]() -> bool { return rooms_.Heartbeat(stream_id, user.id); };
   const bool present = co_await Blocking(std::move(work));
-  if (!present) throw http::Conflict("not_joined", "not a member of this voice channel; join again");
+  if (!present)
+    throw http::Conflict("not_joined", "not a member of this voice channel; join again");
 }
 
 awaitable<boost::json::array> VoiceService::Roster(std::int64_t stream_id) {

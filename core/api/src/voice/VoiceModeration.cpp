@@ -161,8 +161,7 @@ awaitable<boost::json::object> VoiceService::UpdateRoom(auth::AuthedUser actor,
     const auto version = rooms_.BumpVersion(stream_id);
     auto room = RoomJson(stream_id);
     Publish(stream_id, version, "room_updated", {{"room", room}, {"by", actor.id}});
-    Audit(actor.id, "voice.room_update", stream_id, std::nullopt,
-          boost::json::serialize(room));
+    Audit(actor.id, "voice.room_update", stream_id, std::nullopt, boost::json::serialize(room));
     ops::Info("voice", "room updated", {{"stream_id", stream_id}, {"by", actor.id}});
     return room;
   };
@@ -181,9 +180,8 @@ awaitable<boost::json::object> VoiceService::GetSettings(auth::AuthedUser user) 
       cache_ok = false;  // the database still answers
     }
     if (!settings) {
-      settings = services_.db.With([&](store::Connection& c) {
-        return store::VoiceRepository(c).GetSettings(user.id, 0);
-      });
+      settings = services_.db.With(
+          [&](store::Connection& c) { return store::VoiceRepository(c).GetSettings(user.id, 0); });
       if (!settings) {
         settings = store::VoiceSettings{};
         settings->user_id = user.id;
@@ -204,7 +202,7 @@ awaitable<boost::json::object> VoiceService::GetSettings(auth::AuthedUser user) 
 awaitable<boost::json::object> VoiceService::PutSettings(auth::AuthedUser user,
                                                          http::JsonBody body) {
   auto work = [this, user, body]() -> boost::json::object {
-    // Validate before anything else, so a bad body never costs a rate-limit slot... 
+    // Validate before anything else, so a bad body never costs a rate-limit slot...
     store::VoiceSettings probe;
     ApplySettings(body, probe);
     // ...then prove the state backend answers before the durable write.
@@ -221,9 +219,9 @@ awaitable<boost::json::object> VoiceService::PutSettings(auth::AuthedUser user,
     auto json = SettingsJson(stored);
     // Database first, then the cache, then the event to the user's other sessions.
     state_.Set(SettingsCacheKey(user.id), boost::json::serialize(json), kSettingsCacheTtl);
-    state_.Publish(EventHub::UserChannel(user.id),
-                   EventHub::UserMessage(user.id, user.session_id, "settings_updated",
-                                         {{"settings", json}}));
+    state_.Publish(
+        EventHub::UserChannel(user.id),
+        EventHub::UserMessage(user.id, user.session_id, "settings_updated", {{"settings", json}}));
     ops::Info("voice", "settings updated", {{"user_id", user.id}});
     return json;
   };

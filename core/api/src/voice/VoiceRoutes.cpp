@@ -46,8 +46,8 @@ awaitable<MaybeResponse> Heartbeat(app::Services& s, VoiceService& v, http::Requ
   const auto id = ctx.IdParam("id");
   RequireEmptyBody(ctx);
   co_await v.Heartbeat(user, id);
-  const auto interval = std::chrono::duration_cast<std::chrono::milliseconds>(
-      v.Settings().heartbeat_interval);
+  const auto interval =
+      std::chrono::duration_cast<std::chrono::milliseconds>(v.Settings().heartbeat_interval);
   co_return http::JsonResponse(
       ctx.request, http::Status::ok,
       boost::json::object{{"ok", true}, {"heartbeat_interval_ms", interval.count()}});
@@ -68,9 +68,8 @@ awaitable<MaybeResponse> State(app::Services& s, VoiceService& v, http::RequestC
   const std::string body = boost::json::serialize(state);
   const std::string etag = "\"" + util::Sha256Hex(body).substr(0, 32) + "\"";
   const auto if_none_match = ctx.request[http::beast::http::field::if_none_match];
-  if (!if_none_match.empty() &&
-      (if_none_match == etag || if_none_match == "*" ||
-       if_none_match.find(etag) != std::string_view::npos)) {
+  if (!if_none_match.empty() && (if_none_match == etag || if_none_match == "*" ||
+                                 if_none_match.find(etag) != std::string_view::npos)) {
     auto res = http::EmptyResponse(ctx.request, http::Status::not_modified);
     res.set(http::beast::http::field::etag, etag);
     res.set(http::beast::http::field::cache_control, "no-cache");
@@ -112,8 +111,8 @@ awaitable<MaybeResponse> Events(app::Services& s, VoiceService& v, http::Request
   const auto version = co_await v.CheckEventsAllowed(user, stream_id);
   ctx.MarkLongLived();
   auto& hub = v.Events();
-  auto client = std::make_shared<SseClient>(ctx.stream.get_executor(), stream_id, user.id,
-                                            user.session_id);
+  auto client =
+      std::make_shared<SseClient>(ctx.stream.get_executor(), stream_id, user.id, user.session_id);
   hub.Add(client);  // before the replay, so nothing falls between the two
   std::string out =
       "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
@@ -243,14 +242,16 @@ std::string SfuUrl(const config::Config& config, const http::Request& req) {
 void AddVoiceRoutes(http::Router& router, app::Services& s, VoiceService& v) {
   using http::Verb;
   const std::string base = "/api/voice/streams/{id}";
-  router.Add(Verb::post, base + "/join", [&s, &v](http::RequestContext& c) { return Join(s, v, c); });
+  router.Add(Verb::post, base + "/join",
+             [&s, &v](http::RequestContext& c) { return Join(s, v, c); });
   router.Add(Verb::post, base + "/leave",
              [&s, &v](http::RequestContext& c) { return Leave(s, v, c); });
   router.Add(Verb::post, base + "/heartbeat",
              [&s, &v](http::RequestContext& c) { return Heartbeat(s, v, c); });
   router.Add(Verb::get, base + "/roster",
              [&s, &v](http::RequestContext& c) { return Roster(s, v, c); });
-  router.Add(Verb::get, base + "/state", [&s, &v](http::RequestContext& c) { return State(s, v, c); });
+  router.Add(Verb::get, base + "/state",
+             [&s, &v](http::RequestContext& c) { return State(s, v, c); });
   router.Add(Verb::get, base + "/events",
              [&s, &v](http::RequestContext& c) { return Events(s, v, c); });
   for (const std::string action : {"mute", "unmute", "kick"}) {

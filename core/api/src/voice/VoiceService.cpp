@@ -26,7 +26,6 @@ std::string MaxMembersKvKey(std::int64_t stream_id) {
   return "voice.room_max_members." + std::to_string(stream_id);
 }
 
-
 }  // namespace
 
 VoiceService::VoiceService(boost::asio::io_context& ioc, app::Services& services,
@@ -66,7 +65,9 @@ VoiceService::VoiceService(boost::asio::io_context& ioc, app::Services& services
                          [this] { return static_cast<double>(hub_.ClientCount()); });
 }
 
-VoiceService::~VoiceService() { Stop(); }
+VoiceService::~VoiceService() {
+  Stop();
+}
 
 void VoiceService::Start() {
   hub_.Start();
@@ -188,15 +189,13 @@ void VoiceService::Audit(std::optional<std::int64_t> actor, std::string action,
   entry.stream_id = stream_id;
   entry.target_user_id = target;
   entry.detail = std::move(detail);
-  services_.db.With(
-      [&](store::Connection& c) { store::VoiceRepository(c).AppendAudit(entry); });
+  services_.db.With([&](store::Connection& c) { store::VoiceRepository(c).AppendAudit(entry); });
 }
 
 int VoiceService::MaxMembers(std::int64_t stream_id) {
   if (auto v = rooms_.MaxMembers(stream_id)) return *v;
-  auto stored = services_.db.With([&](store::Connection& c) {
-    return store::KvRepository(c).Get(MaxMembersKvKey(stream_id));
-  });
+  auto stored = services_.db.With(
+      [&](store::Connection& c) { return store::KvRepository(c).Get(MaxMembersKvKey(stream_id)); });
   int max = services_.config.voice.max_members;
   if (stored) {
     try {
@@ -209,9 +208,8 @@ int VoiceService::MaxMembers(std::int64_t stream_id) {
 }
 
 boost::json::object VoiceService::RoomJson(std::int64_t stream_id) {
-  auto room = services_.db.With([&](store::Connection& c) {
-    return store::VoiceRepository(c).FindRoom(stream_id);
-  });
+  auto room = services_.db.With(
+      [&](store::Connection& c) { return store::VoiceRepository(c).FindRoom(stream_id); });
   boost::json::object o{{"room_id", RoomName(stream_id)},
                         {"stream_id", stream_id},
                         {"max_members", MaxMembers(stream_id)},

@@ -7,17 +7,17 @@
 // is written when the backend is down at the start of a request.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
-#include <atomic>
 #include <memory>
 
 #include "app/Services.hpp"
+#include "auth/SessionService.hpp"
 #include "http/ApiError.hpp"
 #include "http/JsonBody.hpp"
-#include "auth/SessionService.hpp"
 #include "state/StateBackend.hpp"
 #include "state/StateRateLimiter.hpp"
 #include "store/VoiceRecords.hpp"
@@ -60,7 +60,8 @@ class VoiceService {
   // {room, roster, version}.
   boost::asio::awaitable<boost::json::object> State(std::int64_t stream_id);
   // action: "mute" | "unmute" | "kick".
-  boost::asio::awaitable<boost::json::object> Moderate(auth::AuthedUser actor, std::int64_t stream_id,
+  boost::asio::awaitable<boost::json::object> Moderate(auth::AuthedUser actor,
+                                                       std::int64_t stream_id,
                                                        std::int64_t target_id, std::string action);
   // PATCH …/room with a validated body ({max_members?, max_speakers?}).
   boost::asio::awaitable<boost::json::object> UpdateRoom(auth::AuthedUser actor,

@@ -55,7 +55,9 @@ TokenResult Fail(std::string code) {
 
 }  // namespace
 
-std::string RoomName(std::int64_t stream_id) { return "stream-" + std::to_string(stream_id); }
+std::string RoomName(std::int64_t stream_id) {
+  return "stream-" + std::to_string(stream_id);
+}
 
 RoomTokens::RoomTokens(std::vector<std::uint8_t> secret, std::string issuer,
                        std::chrono::seconds ttl)
@@ -73,23 +75,22 @@ std::string RoomTokens::Mint(RoomClaims& c, std::int64_t now_s) const {
   c.exp = now_s + ttl_.count();
   const boost::json::object header{{"alg", "HS256"}, {"typ", "JWT"}};
   // RFC 7519 §4.1: registered claims; the rest are private claims of Chorus.
-  const boost::json::object payload{
-      {"iss", issuer_},
-      {"sub", std::to_string(c.user_id)},
-      {"name", c.username},
-      {"stream_id", c.stream_id},
-      {"room", c.room},
-      {"role", c.role},
-      {"grants",
-       boost::json::object{{"publish", c.can_publish},
-                           {"subscribe", c.can_subscribe},
-                           {"moderate", c.can_moderate}}},
-      {"sid", c.session_id},
-      {"jti", c.jti},
-      {"iat", c.iat},
-      {"nbf", c.nbf},
-      {"exp", c.exp}};
-  std::string input = B64(boost::json::serialize(header)) + "." + B64(boost::json::serialize(payload));
+  const boost::json::object payload{{"iss", issuer_},
+                                    {"sub", std::to_string(c.user_id)},
+                                    {"name", c.username},
+                                    {"stream_id", c.stream_id},
+                                    {"room", c.room},
+                                    {"role", c.role},
+                                    {"grants", boost::json::object{{"publish", c.can_publish},
+                                                                   {"subscribe", c.can_subscribe},
+                                                                   {"moderate", c.can_moderate}}},
+                                    {"sid", c.session_id},
+                                    {"jti", c.jti},
+                                    {"iat", c.iat},
+                                    {"nbf", c.nbf},
+                                    {"exp", c.exp}};
+  std::string input =
+      B64(boost::json::serialize(header)) + "." + B64(boost::json::serialize(payload));
   std::string sig = Sign(input);
   return input + "." + sig;
 }

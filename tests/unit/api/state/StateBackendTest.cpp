@@ -4,8 +4,8 @@
 #include <mutex>
 #include <thread>
 
-#include "state/StateRateLimiter.hpp"
 #include "StateFixture.hpp"
+#include "state/StateRateLimiter.hpp"
 
 namespace chorus::state::testing {
 namespace {

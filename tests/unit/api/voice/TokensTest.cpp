@@ -11,7 +11,9 @@ namespace {
 
 constexpr std::int64_t kNow = 1'800'000'000;
 
-std::vector<std::uint8_t> Secret(char fill = 'k') { return std::vector<std::uint8_t>(32, fill); }
+std::vector<std::uint8_t> Secret(char fill = 'k') {
+  return std::vector<std::uint8_t>(32, fill);
+}
 
 RoomClaims Sample() {
   RoomClaims c;
