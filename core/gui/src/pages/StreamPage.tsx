@@ -4,6 +4,7 @@ import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { VideoPlayer } from '../components/player/VideoPlayer';
 import { streamTabs } from '../components/stream/streamTabs';
 import { VoiceBadge } from '../components/streams/VoiceBadge';
+import { VoiceHud } from '../components/voice/VoiceHud';
 import { TabView } from '../components/tabs/TabView';
 import { ErrorMessage } from '../components/ui/ErrorMessage';
 import { Loading } from '../components/ui/Loading';
@@ -11,7 +12,7 @@ import { useAuth } from '../hooks/useAuth';
 import { useStream } from '../hooks/useStreams';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 
-/** One stream: the player, its title, and the tabs (Info now; Voice joins streamTabs later). */
+/** One stream: the player (with the voice HUD), its title, and the tabs (Info, Voice). */
 export function StreamPage() {
   const { streamId } = useParams();
   const id = Number(streamId);
@@ -38,7 +39,7 @@ export function StreamPage() {
         <ArrowLeft aria-hidden size={16} /> All streams
       </Link>
       {data.hls_url ? (
-        <VideoPlayer src={data.hls_url} title={data.title} />
+        <VideoPlayer src={data.hls_url} title={data.title} hud={<VoiceHud streamId={data.id} />} />
       ) : (
         <div className="player player--empty">This stream has no video source.</div>
       )}

@@ -4,4 +4,5 @@ export const queryKeys = {
   me: ['auth', 'me'] as const,
   streams: ['streams'] as const,
   stream: (id: number) => ['streams', id] as const,
+  voiceSettings: ['settings', 'voice'] as const,
 };

@@ -1,0 +1,37 @@
+import { Signal, SignalLow, SignalMedium, SignalZero } from 'lucide-react';
+import type { VoiceSnapshot } from '../../lib/voice/VoiceClient';
+
+const kQualityIcon = { excellent: Signal, good: SignalMedium, poor: SignalLow, lost: SignalZero };
+const kPhaseText = {
+  idle: 'Not connected',
+  joining: 'Connecting…',
+  connected: 'Connected',
+  reconnecting: 'Reconnecting…',
+  ended: 'Disconnected',
+};
+
+/** Connection phase, ping, packet loss and a quality word with an icon (never colour alone). */
+export function ConnectionStatus({ state }: { state: VoiceSnapshot }) {
+  const { stats, phase } = state;
+  const Icon = kQualityIcon[stats.quality];
+  const live = phase === 'connected';
+  const loss = Math.max(stats.lossUp, stats.lossDown);
+  return (
+    <div className="voice-connection" role="status" aria-live="polite" data-phase={phase}>
+      <span className="voice-connection__phase">{kPhaseText[phase]}</span>
+      {live && (
+        <span
+          className={`voice-connection__quality quality--${stats.quality}`}
+          data-testid="voice-quality"
+        >
+          <Icon aria-hidden size={16} />
+          Quality: {stats.quality}
+          <span className="voice-connection__numbers">
+            · Ping {stats.rttMs === null ? '—' : `${Math.round(stats.rttMs)} ms`} · Loss{' '}
+            {(loss * 100).toFixed(1)}%
+          </span>
+        </span>
+      )}
+    </div>
+  );
+}
