@@ -4,7 +4,8 @@
 #   tests/media/run-media-tests.sh [BUILD_DIR] [TEST_NAME...]
 #
 # BUILD_DIR (default build/) holds chorusd and chorus-peer (CHORUSD / CHORUS_PEER override each).
-# Tests: three_tones, host_mute, self_mute, garbage_datagrams, k1_loudest (default: all).
+# Tests: three_tones, host_mute, self_mute, garbage_datagrams, k1_loudest (which also reports
+# k1_loudest_hears_next) (default: all).
 # Prints "PASS name" / "FAIL name: why" per test and exits non-zero when any test fails.
 # Waits only by bounded polling on conditions (peer status files, /healthz), never bare sleeps.
 set -uo pipefail
@@ -28,6 +29,7 @@ TMP=$(mktemp -d /tmp/chorus-media.XXXXXX)
 SERVER_PID=""
 PEER_PIDS=()
 FAILURES=0
+PASSES=0
 RUN_ID=$$
 
 cleanup() {
@@ -131,7 +133,7 @@ csrc_packets() {
   jq --arg s "$ssrc" '[.slots[].csrcs[$s] // 0] | add // 0' "$TMP/$1.json"
 }
 
-pass() { echo "PASS $1"; }
+pass() { echo "PASS $1"; PASSES=$((PASSES + 1)); }
 fail() { echo "FAIL $1: $2"; FAILURES=$((FAILURES + 1)); }
 
 # Checks a peer ended well; prints the reason otherwise.
@@ -280,9 +282,13 @@ test_k1_loudest() {
   (( $(heard_windows "$ear" json 440) >= 30 )) || why+="listener heard 440 Hz in only $(heard_windows "$ear" json 440) windows; "
   (( $(heard_windows "$ear" json 660) == 0 )) || why+="listener heard the quieter 660 Hz; "
   (( $(csrc_packets "$ear" "$quiet") == 0 )) || why+="listener got packets with the quiet peer's CSRC; "
-  # For the loud peer the quiet one is the loudest other speaker.
-  (( $(heard_windows "$loud" json 660) >= 20 )) || why+="loud peer did not hear the quiet one; "
   [[ -z $why ]] && pass $t || fail $t "$why"
+  # Same call, second check: "never one's own voice" must not cost the loudest speaker its K
+  # slots: for the loud peer the loudest OTHER speaker is the quiet one (DESIGN.md: each
+  # listener gets the K loudest speakers other than itself).
+  local w; w=$(heard_windows "$loud" json 660)
+  (( w >= 20 )) && pass k1_loudest_hears_next ||
+    fail k1_loudest_hears_next "the loudest speaker heard the next loudest (660 Hz) in only $w windows: its single slot stays empty"
 }
 
 # --- main ------------------------------------------------------------------------------------
@@ -303,5 +309,5 @@ for name in "${TESTS[@]}"; do
     start_chorusd "after_$name" || break
   fi
 done
-echo "media tests: $((${#TESTS[@]})) run, $FAILURES failed"
+echo "media tests: $PASSES passed, $FAILURES failed"
 [[ $FAILURES -eq 0 ]]

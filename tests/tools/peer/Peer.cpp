@@ -60,6 +60,7 @@ int Peer::Run() {
   media_options.source = std::move(options_.source);
   media_options.record_prefix = options_.record_prefix;
   media_options.srtp_profiles = options_.srtp_profiles;
+  media_options.bench = options_.bench;
   media_options.cname = "chorus-peer-" + options_.user;
   media_ = std::make_unique<PeerMedia>(io_, std::move(dtls), std::move(media_options));
   media_->SetStateCallback(

@@ -32,6 +32,7 @@ struct PeerOptions {
   std::size_t receive_slots = 4;
   std::string record_prefix;
   std::string srtp_profiles;
+  bool bench = false;                                 // PeerMediaOptions::bench
   std::chrono::milliseconds connect_timeout{15'000};  // /rtc join + ICE + DTLS
   std::chrono::milliseconds ping_interval{1'000};
   // When set, the report so far is written here (atomically, by rename) on connecting and then

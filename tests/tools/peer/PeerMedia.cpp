@@ -6,6 +6,7 @@
 #include <boost/asio/ip/address.hpp>
 
 #include "AudioMath.hpp"
+#include "BenchPayload.hpp"
 #include "rtc/Certificate.hpp"
 #include "rtc/IceCredentials.hpp"
 #include "rtc/RtcpCompound.hpp"
@@ -117,7 +118,7 @@ bool PeerMedia::ApplyAnswer(std::string_view text, std::string* error) {
         options_.record_prefix.empty()
             ? std::string()
             : options_.record_prefix + "-slot" + std::to_string(slots_.size()) + ".wav";
-    if (!receiver->Init(path, &slot_error)) {
+    if (!receiver->Init(path, !options_.bench, &slot_error)) {
       *error = slot_error;
       return false;
     }
@@ -393,8 +394,10 @@ void PeerMedia::SendFrame() {
   options_.source->NextFrame(pcm);
   const std::uint8_t level = AudioLevelDbov(pcm);
   std::array<std::uint8_t, 1'276> payload{};  // RFC 6716 §3.4 maximum frame
-  const int encoded = opus_encode(encoder_, pcm.data(), static_cast<int>(pcm.size()),
-                                  payload.data(), static_cast<opus_int32>(payload.size()));
+  const int encoded =
+      options_.bench ? static_cast<int>(WriteBenchPayload(Clock::now().time_since_epoch(), payload))
+                     : opus_encode(encoder_, pcm.data(), static_cast<int>(pcm.size()),
+                                   payload.data(), static_cast<opus_int32>(payload.size()));
   const std::uint32_t timestamp = timestamp_;
   timestamp_ += AudioSource::kFrameRtpTicks;
   if (encoded < 0) return;

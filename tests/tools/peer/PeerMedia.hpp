@@ -37,6 +37,9 @@ struct PeerMediaOptions {
   std::string record_prefix;            // "PREFIX" records PREFIX-slotN.wav; "" = none
   std::chrono::milliseconds connect_timeout{10'000};  // ICE + DTLS must finish within this
   std::string cname = "chorus-peer";
+  // Benchmark mode: send BenchPayload (send time) instead of Opus, and count received packets
+  // and delays without decoding or analyzing them.
+  bool bench = false;
 };
 
 // Counters of the whole transport.

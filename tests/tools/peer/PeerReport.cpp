@@ -113,6 +113,20 @@ json::object MediaReport(const PeerMedia& media) {
     slots.push_back(std::move(entry));
   }
   report["slots"] = std::move(slots);
+  std::vector<std::int64_t> latency;
+  for (const auto& slot : media.Slots()) {
+    const auto& samples = slot->LatencySamplesUs();
+    latency.insert(latency.end(), samples.begin(), samples.end());
+  }
+  if (!latency.empty()) {
+    std::sort(latency.begin(), latency.end());
+    const auto at = [&](double q) {
+      const auto index = static_cast<std::size_t>(q * static_cast<double>(latency.size() - 1));
+      return static_cast<double>(latency[index]) / 1000.0;
+    };
+    report["latency_ms"] = json::object{
+        {"count", latency.size()}, {"p50", at(0.50)}, {"p99", at(0.99)}, {"max", at(1.0)}};
+  }
   report["heard"] = HeardTones(media);
   return report;
 }

@@ -15,7 +15,8 @@ inline constexpr std::size_t kMinHeardWindows = 3;
 
 // {"sent":{...},"received":{...},"srtp_profile":..,"slots":[{index, mid, ssrc, packets, bytes,
 //  decoded_frames, decode_errors, last_level_dbov, csrcs:{"<ssrc>":packets}, silent_windows,
-//  tones:[{hz, windows, mean_dbfs, first_ms, last_ms}]}], "heard":[...]}.
+//  tones:[{hz, windows, mean_dbfs, first_ms, last_ms}]}], "heard":[...],
+//  "latency_ms":{count, p50, p99, max} (benchmark payloads only)}.
 boost::json::object MediaReport(const PeerMedia& media);
 
 // Tone clusters of all slots merged by frequency (within ToneAnalyzer::kClusterToleranceHz),

@@ -1,5 +1,7 @@
 #include "SlotReceiver.hpp"
 
+#include "BenchPayload.hpp"
+
 #include <opus/opus.h>
 
 #include <array>
@@ -14,7 +16,8 @@ SlotReceiver::~SlotReceiver() {
   if (decoder_ != nullptr) opus_decoder_destroy(decoder_);
 }
 
-bool SlotReceiver::Init(const std::string& record_path, std::string* error) {
+bool SlotReceiver::Init(const std::string& record_path, bool decode, std::string* error) {
+  if (!decode) return true;
   int status = OPUS_OK;
   decoder_ = opus_decoder_create(48'000, 1, &status);
   if (decoder_ == nullptr || status != OPUS_OK) {
@@ -37,6 +40,14 @@ void SlotReceiver::OnPacket(const rtc::RtpPacket& packet, std::uint8_t audio_lev
   if (audio_level_id != 0) {
     if (auto level = packet.ReadAudioLevel(audio_level_id)) last_level_ = level->level_dbov;
   }
+  if (auto sent = ReadBenchPayload(packet.Payload())) {
+    if (latency_us_.size() < kMaxLatencySamples) {
+      latency_us_.push_back(std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::chrono::steady_clock::now().time_since_epoch() - *sent)
+                                .count());
+    }
+  }
+  if (decoder_ == nullptr) return;  // counting only (benchmark mode)
   if (!payload_type_) payload_type_ = packet.PayloadType();
   if (packet.PayloadType() != *payload_type_) {
     ++wrong_payload_type_;

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ToneAnalyzer.hpp"
 #include "WavFile.hpp"
@@ -29,9 +30,9 @@ class SlotReceiver {
   SlotReceiver(const SlotReceiver&) = delete;
   SlotReceiver& operator=(const SlotReceiver&) = delete;
 
-  // Creates the Opus decoder (48 kHz mono) and, when `record_path` is not empty, the WAV file.
-  // Returns false with *error when either fails.
-  bool Init(const std::string& record_path, std::string* error);
+  // Creates the Opus decoder (48 kHz mono; skipped when !decode, for benchmarks) and, when
+  // `record_path` is not empty, the WAV file. Returns false with *error when either fails.
+  bool Init(const std::string& record_path, bool decode, std::string* error);
 
   // Handles one unprotected RTP packet for this slot: counts it, records its CSRC and audio
   // level (extension id `audio_level_id`, 0 = not negotiated), decodes the Opus payload and
@@ -59,6 +60,10 @@ class SlotReceiver {
   const ToneAnalyzer& Analyzer() const { return analyzer_; }
   rtc::RtpReceiveStats& Stats() { return stats_; }
   const rtc::RtpReceiveStats& Stats() const { return stats_; }
+  // One-way delays (µs) of benchmark payloads (BenchPayload) seen on this slot, up to
+  // kMaxLatencySamples.
+  const std::vector<std::int64_t>& LatencySamplesUs() const { return latency_us_; }
+  static constexpr std::size_t kMaxLatencySamples = 200'000;
 
  private:
   std::size_t index_;
@@ -76,6 +81,7 @@ class SlotReceiver {
   std::uint64_t wrong_payload_type_ = 0;
   std::map<std::uint32_t, std::uint64_t> csrc_packets_;
   std::optional<std::uint8_t> last_level_;
+  std::vector<std::int64_t> latency_us_;
 };
 
 }  // namespace chorus::peer

@@ -56,6 +56,9 @@ int main(int argc, char** argv) {
                  "DTLS-SRTP profiles, OpenSSL syntax (default GCM then AES-CM)");
   app.add_option("--connect-timeout", connect_timeout_s, "seconds to join and connect media")
       ->check(CLI::Range(0.5, 600.0));
+  app.add_flag("--bench", options.bench,
+               "benchmark mode: send timestamped payloads instead of Opus, count and time what "
+               "arrives without decoding");
   app.add_option("--report", report_path, "write the JSON report here");
   app.add_option("--status-file", options.status_file,
                  "rewrite the report so far here every 0.5 s while connected");

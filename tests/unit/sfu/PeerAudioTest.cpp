@@ -10,6 +10,7 @@
 
 #include "AudioMath.hpp"
 #include "AudioSource.hpp"
+#include "BenchPayload.hpp"
 #include "ToneAnalyzer.hpp"
 #include "WavFile.hpp"
 
@@ -98,6 +99,21 @@ TEST(PeerAudioTest, ToneSourceIsContinuousAcrossFrames) {
   }
   EXPECT_NEAR(ToneAnalyzer::DominantFrequency(played), 880, 1);
   EXPECT_NEAR(RmsDbfs(played), -9.03, 0.1);
+}
+
+TEST(PeerAudioTest, BenchPayloadRoundTripAndRejectsOpus) {
+  std::array<std::uint8_t, 32> buffer{};
+  const auto sent = std::chrono::steady_clock::now().time_since_epoch();
+  const std::size_t n = WriteBenchPayload(sent, buffer);
+  ASSERT_EQ(n, kBenchPayloadBytes);
+  auto read = ReadBenchPayload(std::span<const std::uint8_t>(buffer.data(), n));
+  ASSERT_TRUE(read);
+  EXPECT_EQ(std::chrono::duration_cast<std::chrono::nanoseconds>(*read),
+            std::chrono::duration_cast<std::chrono::nanoseconds>(sent));
+  EXPECT_FALSE(ReadBenchPayload(std::span<const std::uint8_t>(buffer.data(), n - 1)));
+  buffer[2] = 'X';
+  EXPECT_FALSE(ReadBenchPayload(std::span<const std::uint8_t>(buffer.data(), n)));
+  EXPECT_EQ(WriteBenchPayload(sent, std::span<std::uint8_t>(buffer.data(), 12)), 0u);
 }
 
 }  // namespace

@@ -227,6 +227,32 @@ TEST(PeerMediaTest, HearsItsOwnToneEchoedOnSlotZeroWithCsrc) {
   peer.Close();
 }
 
+TEST(PeerMediaTest, BenchModeTimesForwardedPayloadsWithoutDecoding) {
+  asio::io_context io;
+  LoopbackServer server(io);
+  PeerMediaOptions options = ToneOptions(440, 1);
+  options.bench = true;
+  PeerMedia peer(io, rtc::DtlsContext::Create(), std::move(options));
+  std::string error;
+  auto offer = peer.CreateOffer(&error);
+  ASSERT_TRUE(offer) << error;
+  ASSERT_TRUE(peer.ApplyAnswer(server.Answer(*offer), &error)) << error;
+  ASSERT_TRUE(RunUntil(
+      io, [&] { return peer.Slots().size() == 1 && peer.Slots()[0]->Packets() >= 20; },
+      std::chrono::seconds(8)))
+      << peer.FailureReason();
+  const SlotReceiver& slot = *peer.Slots()[0];
+  EXPECT_EQ(slot.DecodedFrames(), 0u);
+  ASSERT_EQ(slot.LatencySamplesUs().size(), slot.Packets());
+  for (std::int64_t us : slot.LatencySamplesUs()) {
+    EXPECT_GE(us, 0);
+    EXPECT_LT(us, 1'000'000);  // loopback within one process: far under a second
+  }
+  // The level extension still carries the tone's level, so speaker detection works in benches.
+  ASSERT_TRUE(server.LastLevel());
+  EXPECT_NEAR(server.LastLevel()->level_dbov, 9, 1);
+}
+
 TEST(PeerMediaTest, WrongServerFingerprintFailsTheHandshake) {
   asio::io_context io;
   LoopbackServer server(io, /*wrong_fingerprint=*/true);
