@@ -171,16 +171,29 @@ def JoinVoice(base_url, username, password, stream_id):
     status, body = client.Post(f"/api/voice/streams/{stream_id}/join", {})
     if status != 200 or not isinstance(body, dict) or "token" not in body:
         raise RuntimeError(f"voice join answered {status}: {body}")
-    return body
+    return client, body
+
+
+async def Heartbeat(client, stream_id, interval_s):
+    """Keeps voice presence alive (POST .../heartbeat), as the GUI does; reports refusals."""
+    loop = asyncio.get_running_loop()
+    while True:
+        await asyncio.sleep(interval_s)
+        status, body = await loop.run_in_executor(
+            None, client.Post, f"/api/voice/streams/{stream_id}/heartbeat", {}
+        )
+        if status != 200:
+            Emit("heartbeat_refused", status=status, body=body)
 
 
 async def Run(args, stop):
-    join = await asyncio.get_running_loop().run_in_executor(
+    client, join = await asyncio.get_running_loop().run_in_executor(
         None, JoinVoice, args.base_url, args.username, args.password, args.stream_id
     )
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     analyzers = []
-    tasks = []
+    interval_s = join.get("heartbeat_interval_ms", 10000) / 1000.0
+    tasks = [asyncio.ensure_future(Heartbeat(client, args.stream_id, interval_s))]
     slot_users = {}
     try:
         pc.addTransceiver(ToneTrack(args.freq), direction="sendrecv")
