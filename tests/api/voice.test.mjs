@@ -289,8 +289,14 @@ describe('voice', () => {
     const created = await admin.post('/api/streams', { title: 'kept room', voice_enabled: true, host_id: carol.user.id });
     const kept = created.body.id;
     assert.equal((await carol.client.patch(voicePath(kept, 'room'), { max_members: 7 })).status, 200);
+    // An open event stream must not hold up the shutdown: it ends, and chorusd exits in time.
+    const es = await listen(alice.client, kept);
+    await es.waitFor((e) => e.event === 'hello', 'hello');
+    const started = Date.now();
     const stopped = await dep.stop();
     assert.equal(stopped.killed, false, 'chorusd did not stop on SIGTERM in time');
+    assert.ok(Date.now() - started < 5_000, `shutdown took ${Date.now() - started} ms`);
+    assert.ok(['end', 'close'].includes(await es.ended));
     base = await dep.start();
     const again = new Client(base);
     await again.login(alice.username, alice.password);
