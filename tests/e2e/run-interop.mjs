@@ -69,8 +69,20 @@ function near(hz, want) {
 async function makeTone(hz) {
   const file = path.join(dataDir, `tone${hz}.wav`);
   await execFileAsync('sox', [
-    '-n', '-r', '48000', '-c', '1', '-b', '16', file,
-    'synth', String(kToneSeconds), 'sine', String(hz), 'vol', '0.5',
+    '-n',
+    '-r',
+    '48000',
+    '-c',
+    '1',
+    '-b',
+    '16',
+    file,
+    'synth',
+    String(kToneSeconds),
+    'sine',
+    String(hz),
+    'vol',
+    '0.5',
   ]);
   return file;
 }
@@ -125,9 +137,24 @@ function startAiortc(baseUrl, username, hz) {
   const child = spawn(
     kPython,
     [
-      kAiortcPeer, '--base-url', baseUrl, '--username', username, '--password', password,
-      '--stream-id', String(kStreamId), '--freq', String(hz), '--slots', String(kSlots),
-      '--duration', '60', '--status-interval', '0.5', '--stop-on-stdin-eof',
+      kAiortcPeer,
+      '--base-url',
+      baseUrl,
+      '--username',
+      username,
+      '--password',
+      password,
+      '--stream-id',
+      String(kStreamId),
+      '--freq',
+      String(hz),
+      '--slots',
+      String(kSlots),
+      '--duration',
+      '60',
+      '--status-interval',
+      '0.5',
+      '--stop-on-stdin-eof',
     ],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
@@ -144,6 +171,54 @@ function startAiortc(baseUrl, username, hz) {
     peer.stderr = (peer.stderr + chunk).slice(-4000);
   });
   return peer;
+}
+
+/** Prints what a client heard on a track (evidence in the log). */
+function note(client, track) {
+  const { slot, userId, dominant, audioLevel, totalAudioEnergy, packetsReceived } = track;
+  console.log(
+    `  ${client.name} hears user ${userId} in slot ${slot}: ${dominant.hz} Hz ` +
+      `(${dominant.db} dB), audioLevel ${audioLevel.toFixed(3)}, ` +
+      `totalAudioEnergy ${totalAudioEnergy.toFixed(3)}, packets ${packetsReceived}`,
+  );
+}
+
+/**
+ * Returns what the aiortc peer hears now: [{hz, userId, rms}] for tracks with a frame in the last
+ * kAiortcMaxAgeS seconds and at least kAiortcMinRms, the member taken from the slot messages.
+ */
+function aiortcHeard() {
+  const status = aiortcLatest('status');
+  const joined = aiortc.lines.find((l) => l.event === 'joined');
+  if (!status || !joined) return null;
+  return status.tracks
+    .filter((t) => t.age_s !== null && t.age_s <= kAiortcMaxAgeS && t.rms >= kAiortcMinRms)
+    .map((t) => {
+      const slot = joined.slots.find((s) => s.mid === t.mid);
+      const userId = slot ? (status.slot_users[String(slot.index)] ?? null) : null;
+      return { mid: t.mid, hz: t.dominant_hz, userId, rms: t.rms };
+    });
+}
+
+/** Waits until `predicate(aiortcHeard())` holds; returns what was heard. */
+async function waitAiortc(predicate, what) {
+  let last = null;
+  try {
+    return await waitFor(
+      () => {
+        last = aiortcHeard();
+        return last && predicate(last) ? last : null;
+      },
+      { timeoutMs: kMediaTimeoutMs, intervalMs: 250, what },
+    );
+  } catch (error) {
+    throw new Error(`${error.message}; last heard: ${JSON.stringify(last)}`);
+  }
+}
+
+/** True when `heard` has a track near `hz` carrying member `userId`. */
+function hasTone(heard, hz, userId) {
+  return heard.some((t) => near(t.hz, hz) && t.userId === userId);
 }
 
 /** Returns the aiortc peer's last line of `event`, or throws if it reported an error/exited. */
@@ -169,7 +244,10 @@ try {
       launchChromium({ fakeAudioFile: wav880 }),
     ]);
     chromes.push(...launched);
-    clients.push(await openClient(launched[0], 'tone440'), await openClient(launched[1], 'tone880'));
+    clients.push(
+      await openClient(launched[0], 'tone440'),
+      await openClient(launched[1], 'tone880'),
+    );
   });
   if (!ready) throw new Error('setup failed');
   const [a, b] = clients;
@@ -196,16 +274,17 @@ try {
   });
 
   await report.check('browser-440-hears-880', async () => {
-    await waitHears(a, 880, b.user.id);
+    note(a, await waitHears(a, 880, b.user.id));
   });
   await report.check('browser-880-hears-440', async () => {
-    await waitHears(b, 440, a.user.id);
+    note(b, await waitHears(b, 440, a.user.id));
   });
   await report.check('browsers-never-hear-themselves', async () => {
     for (const client of clients) {
       const s = await client.page.evaluate(() => window.chorusInterop.status());
       const own = s.tracks.filter((t) => t.userId === client.user.id);
-      if (own.length) throw new Error(`${client.name} has its own voice in slot(s) ${JSON.stringify(own)}`);
+      if (own.length)
+        throw new Error(`${client.name} has its own voice in slot(s) ${JSON.stringify(own)}`);
     }
   });
 
@@ -221,30 +300,57 @@ try {
   });
 
   await report.check('aiortc-hears-440-and-880', async () => {
-    let last = null;
-    try {
-      await waitFor(
-        () => {
-          last = aiortcLatest('status');
-          if (!last) return false;
-          const fresh = last.tracks.filter(
-            (t) => t.age_s !== null && t.age_s <= kAiortcMaxAgeS && t.rms >= kAiortcMinRms,
-          );
-          return near440And880(fresh);
-        },
-        { timeoutMs: kMediaTimeoutMs, what: 'aiortc to hear 440 and 880 Hz' },
-      );
-    } catch (error) {
-      throw new Error(`${error.message}; last status: ${JSON.stringify(last)}`);
-    }
+    const heard = await waitAiortc(
+      (h) => hasTone(h, 440, a.user.id) && hasTone(h, 880, b.user.id),
+      'aiortc to hear 440 Hz from tone440 and 880 Hz from tone880',
+    );
+    console.log(`  aiortc hears ${JSON.stringify(heard)}`);
   });
 
   for (const client of clients) {
     await report.check(`${client.name}-hears-aiortc-660`, async () => {
       const joined = aiortc.lines.find((l) => l.event === 'joined');
-      await waitHears(client, 660, joined?.user_id);
+      note(client, await waitHears(client, 660, joined?.user_id));
     });
   }
+
+  // The tone checks must also be able to say "not heard": a self-muted browser goes silent
+  // for aiortc while the other one stays audible, and comes back after unmuting.
+  await report.check('self-mute-silences-browser', async () => {
+    await a.page.evaluate(() => window.chorusInterop.mute(true));
+    await waitFor(
+      async () =>
+        (await b.page.evaluate(() => window.chorusInterop.messages())).some(
+          (m) => m.type === 'muted' && m.user_id === a.user.id && m.muted === true,
+        ),
+      {
+        timeoutMs: kMediaTimeoutMs,
+        what: `tone880 to get {"type":"muted","user_id":${a.user.id}}`,
+      },
+    );
+    await waitAiortc(
+      (h) => !h.some((t) => near(t.hz, 440)) && hasTone(h, 880, b.user.id),
+      'aiortc to stop hearing 440 Hz (muted) while still hearing 880 Hz',
+    );
+    await a.page.evaluate(() => window.chorusInterop.mute(false));
+    await waitAiortc((h) => hasTone(h, 440, a.user.id), 'aiortc to hear 440 Hz again after unmute');
+  });
+
+  await report.check('aiortc-leaves', async () => {
+    const joined = aiortc.lines.find((l) => l.event === 'joined');
+    aiortc.child.stdin.end(); // the peer sends {"type":"leave"} and exits
+    if (!(await waitForExit(aiortc.child, 10_000))) throw new Error('aiortc peer did not exit');
+    if (aiortc.child.exitCode !== 0) {
+      throw new Error(`aiortc peer exited ${aiortc.child.exitCode}: ${aiortc.stderr.slice(-600)}`);
+    }
+    await waitFor(
+      async () =>
+        (await a.page.evaluate(() => window.chorusInterop.messages())).some(
+          (m) => m.type === 'member' && m.event === 'left' && m.member?.user_id === joined.user_id,
+        ),
+      { timeoutMs: kMediaTimeoutMs, what: 'tone440 to get the member "left" event of aiortc' },
+    );
+  });
 
   await report.check('no-page-errors', async () => {
     for (const client of clients) {
@@ -264,8 +370,3 @@ try {
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 process.exit(report.exitCode);
-
-/** True when the tracks include one near 440 Hz and another near 880 Hz. */
-function near440And880(tracks) {
-  return tracks.some((t) => near(t.dominant_hz, 440)) && tracks.some((t) => near(t.dominant_hz, 880));
-}
