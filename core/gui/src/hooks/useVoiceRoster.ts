@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { queryKeys } from '../lib/api/queryKeys';
+import type { Stream } from '../lib/api/types';
 import type { RosterEntry } from '../lib/voice/types';
 import { fetchRoster } from '../lib/voice/voiceApi';
 import { watchVoiceEvents } from '../lib/voice/voiceEvents';
@@ -18,7 +19,13 @@ export function useVoiceRoster(streamId: number, enabled: boolean) {
     return watchVoiceEvents(
       streamId,
       {
-        onRoster: setRoster,
+        onRoster: (fresh) => {
+          setRoster(fresh);
+          // Keep the stream's "N in voice" badge in step with the live roster.
+          client.setQueryData<Stream>(queryKeys.stream(streamId), (old) =>
+            old ? { ...old, voice: { ...old.voice, participants: fresh.length } } : old,
+          );
+        },
         onSettings: (settings) => {
           client.setQueryData(queryKeys.voiceSettings, settings);
           activeVoiceClient()?.applySettings(settings);

@@ -124,7 +124,12 @@ export default function VoiceSettingsSection() {
         onPreview={(v) => preview({ input_gain: v })}
         onSave={(v) => save({ input_gain: v })}
       />
-      <LevelMeter level={level} label="Microphone level" />
+      <div className="setting setting--meter">
+        <span className="setting__label" aria-hidden>
+          Input level
+        </span>
+        <LevelMeter level={level} label="Microphone level" />
+      </div>
       {failure && (
         <p className="setting__help">
           Level meter unavailable: microphone{' '}

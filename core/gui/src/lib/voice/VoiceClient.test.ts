@@ -272,6 +272,16 @@ describe('VoiceClient controls', () => {
     expect(mics[0]!.gain).toBe(60);
     expect(audio.volumes.get(0)).toBeCloseTo(0.5);
   });
+  it('reopens the microphone with new processing and swaps the track live', async () => {
+    const { deps, mics } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    client.applySettings({ ...client.getSnapshot().settings, noise_suppression: false });
+    await flush();
+    expect(mics).toHaveLength(2);
+    expect(mics[1]!.options.noiseSuppression).toBe(false);
+    expect(lastPeer().transceivers[0]!.sender.replaceTrack).toHaveBeenCalledWith(mics[1]!.track);
+  });
 });
 
 describe('VoiceClient heartbeats, stats, reconnect and leave', () => {

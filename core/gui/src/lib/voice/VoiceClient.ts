@@ -229,7 +229,7 @@ export class VoiceClient {
     this.applyVolumes();
   }
 
-  /** Applies changed settings live (gain, output volume, push-to-talk, device). */
+  /** Applies changed settings live (gain, output volume, push-to-talk, device, processing). */
   applySettings(settings: VoiceSettings): void {
     const previous = this.snapshot.settings;
     this.update({ settings, pushToTalk: settings.push_to_talk });
@@ -237,9 +237,13 @@ export class VoiceClient {
     this.applyVolumes();
     this.applyTrackEnabled();
     const live = this.snapshot.phase === 'connected' || this.snapshot.phase === 'reconnecting';
-    if (live && this.mic && settings.input_device_id !== previous.input_device_id) {
-      void this.switchDevice(settings.input_device_id);
-    }
+    const micChanged =
+      settings.input_device_id !== previous.input_device_id ||
+      settings.noise_suppression !== previous.noise_suppression ||
+      settings.echo_cancellation !== previous.echo_cancellation ||
+      settings.auto_gain_control !== previous.auto_gain_control;
+    // A new device or new processing needs a new capture track, swapped in without renegotiation.
+    if (live && this.mic && micChanged) void this.switchDevice(settings.input_device_id);
   }
 
   /** Switches the microphone to `deviceId` without rejoining (RTCRtpSender.replaceTrack). */

@@ -1,0 +1,126 @@
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  FakePeerConnection,
+  FakeWebSocket,
+  ManualClock,
+  fakeDeps,
+  kJoined,
+  lastSocket,
+} from '../../lib/voice/testing/fakes';
+import { kDefaultVoiceSettings } from '../../lib/voice/settings';
+import { resetVoiceSession, setVoiceDepsFactory } from '../../lib/voice/voiceSession';
+import { FakeEventSource, installFakeEventSource } from '../../test/fakeEventSource';
+import { installFakeFetch, kAnn, kDemoStream } from '../../test/fakeFetch';
+import { renderApp } from '../../test/renderApp';
+
+const kRoster = [
+  { user_id: 3, username: 'bob', role: 'member', muted: false, joined_at: 't' },
+  { user_id: 1, username: 'hal', role: 'host', muted: true, muted_by_host: false, joined_at: 't' },
+];
+
+let clock: ManualClock;
+
+beforeEach(() => {
+  clock = new ManualClock();
+  FakeWebSocket.instances = [];
+  FakePeerConnection.instances = [];
+  installFakeEventSource();
+});
+
+afterEach(() => {
+  resetVoiceSession();
+  vi.unstubAllGlobals();
+});
+
+function setup(stream = kDemoStream, micError?: string) {
+  const fake = fakeDeps(clock, micError ? { micError } : {});
+  setVoiceDepsFactory(() => fake.deps);
+  const http = installFakeFetch({
+    'GET /api/auth/me': { status: 200, body: { user: kAnn } },
+    [`GET /api/streams/${stream.id}`]: { status: 200, body: stream },
+    'GET /api/settings/voice': { status: 200, body: kDefaultVoiceSettings },
+    [`GET /api/voice/streams/${stream.id}/roster`]: { status: 200, body: kRoster },
+  });
+  renderApp(`/streams/${stream.id}?tab=voice`);
+  return { ...fake, http, user: userEvent.setup() };
+}
+
+async function joinCall(user: ReturnType<typeof userEvent.setup>) {
+  const join = await screen.findByRole('button', { name: 'Join voice' });
+  await waitFor(() => expect(join).toBeEnabled());
+  await user.click(join);
+  await waitFor(() => expect(FakeWebSocket.instances).toHaveLength(1));
+  await act(async () => {
+    lastSocket().open();
+    lastSocket().receive(kJoined);
+  });
+  await screen.findByRole('group', { name: 'Voice controls' });
+}
+
+describe('VoiceChatPanel', () => {
+  it('shows who is in voice before joining, from the event stream, with host and muted marks', async () => {
+    setup();
+    expect(await screen.findByText('2 people in voice')).toBeInTheDocument();
+    const list = screen.getByRole('list', { name: 'People in voice' });
+    const hal = within(list).getByText('hal').closest('li')!;
+    expect(hal).toHaveTextContent('Host');
+    expect(hal).toHaveTextContent('Muted');
+    act(() =>
+      FakeEventSource.instances[0]!.emit('member_joined', {
+        member: { user_id: 9, username: 'zed', role: 'member', muted: false, joined_at: 't' },
+      }),
+    );
+    expect(screen.getByText('3 people in voice')).toBeInTheDocument();
+    expect(FakeEventSource.instances[0]!.url).toBe('/api/voice/streams/1/events');
+  });
+
+  it('joins, lists live participants, mutes with a visible state and shows speaking in text', async () => {
+    const { user, api } = setup();
+    await joinCall(user);
+    expect(api.join).toHaveBeenCalledWith(1);
+    const panel = screen.getByRole('region', { name: 'Voice chat' });
+    expect(within(panel).getAllByText('Connected').length).toBeGreaterThan(0);
+    expect(within(panel).getByText('(you)')).toBeInTheDocument();
+    const mute = screen.getByRole('button', { name: 'Mute' });
+    expect(mute).toHaveAttribute('aria-pressed', 'false');
+    await user.click(mute);
+    expect(screen.getByRole('button', { name: 'Unmute' })).toHaveAttribute('aria-pressed', 'true');
+    expect(lastSocket().sent.at(-1)).toEqual({ type: 'mute', muted: true });
+    // The HUD over the player shows the same chips.
+    const hud = document.querySelector('.player__hud') as HTMLElement;
+    expect(within(hud).getByText('Muted')).toBeInTheDocument();
+    act(() => lastSocket().receive({ type: 'speakers', speakers: [{ user_id: 3, level: 0.8 }] }));
+    const bob = within(panel).getByText('bob').closest('li')!;
+    expect(bob).toHaveTextContent('Speaking');
+    expect(within(bob).getByLabelText('Volume for bob')).toHaveValue('100');
+  });
+
+  it('explains a blocked microphone and joins to listen', async () => {
+    const { user } = setup(kDemoStream, 'NotAllowedError');
+    await joinCall(user);
+    const notice = screen.getByTestId('mic-notice');
+    expect(notice).toHaveTextContent('Microphone access is blocked');
+    expect(notice).toHaveTextContent('You are listening only');
+    expect(screen.getByRole('button', { name: 'Mute' })).toBeDisabled();
+  });
+
+  it('shows the reconnect banner when the connection drops, and Leave returns to Join', async () => {
+    const { user, api } = setup();
+    await joinCall(user);
+    act(() => lastSocket().drop());
+    expect(await screen.findByTestId('voice-reconnect-banner')).toHaveTextContent(
+      'reconnecting (attempt 1)',
+    );
+    await user.click(screen.getByRole('button', { name: 'Leave voice' }));
+    expect(await screen.findByRole('button', { name: 'Join voice' })).toBeInTheDocument();
+    expect(api.leave).toHaveBeenCalledWith(1);
+  });
+
+  it('says why when voice is off for the stream', async () => {
+    setup({ ...kDemoStream, voice_enabled: false, voice: { enabled: false, participants: 0 } });
+    expect(await screen.findByText(/Voice chat is turned off for this stream/)).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Join voice' })).not.toBeInTheDocument();
+  });
+});
