@@ -4,7 +4,7 @@
 #   tests/media/run-media-tests.sh [BUILD_DIR] [TEST_NAME...]
 #
 # BUILD_DIR (default build/) holds chorusd and chorus-peer (CHORUSD / CHORUS_PEER override each).
-# Tests: three_tones, host_mute, self_mute, garbage_datagrams, k1_loudest (which also reports
+# Tests: join_refused, three_tones, host_mute, self_mute, garbage_datagrams, wav_record, k1_loudest (which also reports
 # k1_loudest_hears_next) (default: all).
 # Prints "PASS name" / "FAIL name: why" per test and exits non-zero when any test fails.
 # Waits only by bounded polling on conditions (peer status files, /healthz), never bare sleeps.
@@ -291,9 +291,48 @@ test_k1_loudest() {
     fail k1_loudest_hears_next "the loudest speaker heard the next loudest (660 Hz) in only $w windows: its single slot stays empty"
 }
 
+# A peer sending a WAV file (16 kHz, resampled by the peer) is heard at the file's frequency,
+# and the listener's --record file holds what it heard.
+test_wav_record() {
+  local t=wav_record a=wav_a_$RUN_ID b=wav_b_$RUN_ID why=""
+  /usr/bin/python3 - "$TMP/tone1000.wav" <<'EOF2'
+import math, struct, sys, wave
+with wave.open(sys.argv[1], "wb") as w:
+    w.setnchannels(1); w.setsampwidth(2); w.setframerate(16000)
+    w.writeframes(b"".join(struct.pack("<h", int(12000 * math.sin(2 * math.pi * 1000 * i / 16000)))
+                           for i in range(16000 * 2)))
+EOF2
+  start_peer "$a" 5 --wav "$TMP/tone1000.wav"
+  start_peer "$b" 5 --tone 660 --record "$TMP/$b"
+  local status name
+  for name in "$a" "$b"; do
+    status=0; wait_peer "$name" || status=$?
+    peer_ok "$name" "$status" >"$TMP/why" || why+="$(cat "$TMP/why"); "
+  done
+  [[ -n $why ]] && { fail $t "$why"; return; }
+  (( $(heard_windows "$b" json 1000) >= 20 )) || why+="$b did not hear the WAV's 1000 Hz; "
+  (( $(heard_windows "$a" json 660) >= 20 )) || why+="$a (sending a WAV) did not hear 660 Hz; "
+  local size; size=$(stat -c %s "$TMP/$b-slot0.wav" 2>/dev/null || echo 0)
+  (( size > 44 + 48000 * 2 * 2 )) || why+="recording $b-slot0.wav holds $size bytes, want > 2 s; "
+  [[ -z $why ]] && pass $t || fail $t "$why"
+}
+
+# A peer that cannot sign in exits 2 with a clear message (and never reaches the media path).
+test_join_refused() {
+  local t=join_refused out=$TMP/refused.out status=0
+  timeout 30 "$PEER" --url "$URL" --user "$ADMIN_USER" --password wrongpassword --stream 1 \
+    --tone 440 --report "$TMP/refused.json" >"$out" 2>&1 || status=$?
+  if [[ $status -eq 2 ]] && grep -q "login as $ADMIN_USER failed: 401" "$out" &&
+     jq -e '.ok == false and .exit_code == 2' "$TMP/refused.json" >/dev/null; then
+    pass $t
+  else
+    fail $t "exit $status, output: $(tail -1 "$out")"
+  fi
+}
+
 # --- main ------------------------------------------------------------------------------------
 TESTS=("$@")
-[[ ${#TESTS[@]} -eq 0 ]] && TESTS=(three_tones host_mute self_mute garbage_datagrams k1_loudest)
+[[ ${#TESTS[@]} -eq 0 ]] && TESTS=(join_refused three_tones host_mute self_mute garbage_datagrams wav_record k1_loudest)
 start_chorusd main || { echo "FAIL setup: chorusd did not start"; FAILURES=1; exit 1; }
 for name in "${TESTS[@]}"; do
   case $name in
@@ -301,6 +340,8 @@ for name in "${TESTS[@]}"; do
     host_mute) mute_test host_mute host ;;
     self_mute) mute_test self_mute self ;;
     garbage_datagrams) test_garbage_datagrams ;;
+    wav_record) test_wav_record ;;
+    join_refused) test_join_refused ;;
     k1_loudest) test_k1_loudest ;;
     *) fail "$name" "unknown test" ;;
   esac
