@@ -352,6 +352,22 @@ try {
     );
   });
 
+  // docs/api.md: "joined" is the reply to "join"; events (slot, member, ...) come after it, when
+  // the client knows which mid a slot index is.
+  await report.check('rtc-joined-comes-first', async () => {
+    const early = [];
+    for (const client of clients) {
+      const messages = await client.page.evaluate(() => window.chorusInterop.messages());
+      const at = messages.findIndex((m) => m.type === 'joined');
+      if (at !== 0) early.push(`${client.name} got ${JSON.stringify(messages.slice(0, at))}`);
+    }
+    const joined = aiortc?.lines.find((l) => l.event === 'joined');
+    if (joined?.before_joined?.length) {
+      early.push(`aiortc got ${JSON.stringify(joined.before_joined)}`);
+    }
+    if (early.length) throw new Error(`messages before "joined": ${early.join('; ')}`);
+  });
+
   await report.check('no-page-errors', async () => {
     for (const client of clients) {
       const s = await client.page.evaluate(() => window.chorusInterop.status());
