@@ -288,6 +288,49 @@ try {
     }
   });
 
+  // RTCP interop: the server's receiver reports reach Chromium (RTT and loss in getStats), and
+  // the server's own "stats" message reports the media it counts.
+  await report.check('browsers-get-server-rtcp-and-stats', async () => {
+    for (const client of clients) {
+      let last = null;
+      await waitFor(
+        async () => {
+          last = await client.page.evaluate(() => window.chorusInterop.status());
+          const r = last.remoteInbound;
+          return r && r.roundTripTimeMeasurements > 0 && r.roundTripTime !== null;
+        },
+        {
+          timeoutMs: kMediaTimeoutMs,
+          what: `${client.name} remote-inbound-rtp RTT from the server's receiver reports`,
+        },
+      ).catch((error) => {
+        throw new Error(`${error.message}; last: ${JSON.stringify(last?.remoteInbound)}`);
+      });
+      // rtt_ms comes from Chromium's receiver reports on the slots (LSR/DLSR of the server's
+      // sender reports, RFC 3550 6.4.1).
+      let lastStats = null;
+      const stats = await waitFor(
+        async () => {
+          const messages = await client.page.evaluate(() => window.chorusInterop.messages());
+          lastStats = messages.filter((m) => m.type === 'stats').at(-1) ?? null;
+          return messages.find(
+            (m) => m.type === 'stats' && m.packets_in > 0 && m.packets_out > 0 && m.rtt_ms !== null,
+          );
+        },
+        {
+          timeoutMs: kMediaTimeoutMs,
+          what: `${client.name} a "stats" message with packets both ways and rtt_ms`,
+        },
+      ).catch((error) => {
+        throw new Error(`${error.message}; last stats: ${JSON.stringify(lastStats)}`);
+      });
+      console.log(
+        `  ${client.name}: browser RTT ${last.remoteInbound.roundTripTime} s, lost ` +
+          `${last.remoteInbound.packetsLost}; server stats ${JSON.stringify(stats)}`,
+      );
+    }
+  });
+
   await report.check('aiortc-joins', async () => {
     aiortc = startAiortc(server.baseUrl, `aiortc_${tag}`, 660);
     await waitFor(
