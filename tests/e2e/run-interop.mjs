@@ -273,6 +273,22 @@ try {
     }
   });
 
+  // DESIGN.md: the browser is the DTLS client, SRTP prefers AEAD_AES_128_GCM.
+  await report.check('browsers-dtls-client-srtp-gcm', async () => {
+    for (const client of clients) {
+      const { transport } = await client.page.evaluate(() => window.chorusInterop.status());
+      console.log(`  ${client.name} transport ${JSON.stringify(transport)}`);
+      if (transport?.dtlsState !== 'connected' || transport?.dtlsRole !== 'client') {
+        throw new Error(
+          `${client.name}: DTLS not connected as client: ${JSON.stringify(transport)}`,
+        );
+      }
+      if (!/AEAD_AES_128_GCM$/.test(transport.srtpCipher ?? '')) {
+        throw new Error(`${client.name}: SRTP ${transport.srtpCipher}, not AEAD_AES_128_GCM`);
+      }
+    }
+  });
+
   await report.check('browser-440-hears-880', async () => {
     note(a, await waitHears(a, 880, b.user.id));
   });
