@@ -395,6 +395,25 @@ try {
     await waitAiortc((h) => hasTone(h, 440, a.user.id), 'aiortc to hear 440 Hz again after unmute');
   });
 
+  // docs/api.md: a new join of the same user replaces the old connection (a reloaded tab).
+  await report.check('browser-rejoin-replaces-connection', async () => {
+    const { oldEvents, oldCloseCode } = await b.page.evaluate(
+      ([id, k]) => window.chorusInterop.rejoin(id, k),
+      [kStreamId, kSlots],
+    );
+    if (!oldEvents.some((m) => m.type === 'error' && m.code === 'replaced')) {
+      throw new Error(`old socket got ${JSON.stringify(oldEvents)}, no error "replaced"`);
+    }
+    if (oldCloseCode === null) throw new Error('old socket was not closed within 5 s');
+    const aiortcUser = aiortc.lines.find((l) => l.event === 'joined')?.user_id;
+    note(b, await waitHears(b, 440, a.user.id));
+    note(b, await waitHears(b, 660, aiortcUser));
+    await waitAiortc(
+      (h) => hasTone(h, 880, b.user.id),
+      'aiortc to hear 880 Hz from the rejoined browser',
+    );
+  });
+
   await report.check('aiortc-leaves', async () => {
     const joined = aiortc.lines.find((l) => l.event === 'joined');
     aiortc.child.stdin.end(); // the peer sends {"type":"leave"} and exits
@@ -416,9 +435,15 @@ try {
   await report.check('rtc-joined-comes-first', async () => {
     const early = [];
     for (const client of clients) {
-      const messages = await client.page.evaluate(() => window.chorusInterop.messages());
-      const at = messages.findIndex((m) => m.type === 'joined');
-      if (at !== 0) early.push(`${client.name} got ${JSON.stringify(messages.slice(0, at))}`);
+      const connections = await client.page.evaluate(() => window.chorusInterop.connections());
+      connections.forEach((messages, n) => {
+        const at = messages.findIndex((m) => m.type === 'joined');
+        if (at !== 0) {
+          early.push(
+            `${client.name} (connection ${n + 1}) got ${JSON.stringify(messages.slice(0, at))}`,
+          );
+        }
+      });
     }
     const joined = aiortc?.lines.find((l) => l.event === 'joined');
     if (joined?.before_joined?.length) {
