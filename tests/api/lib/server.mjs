@@ -85,9 +85,20 @@ export async function startServer({ args = [], env = {}, redis = true } = {}) {
     stdio: ['ignore', out, out],
   });
   fs.closeSync(out);
-  const exited = new Promise((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
+  // A spawn failure (binary missing or being replaced) is reported, not thrown as an event.
+  let spawnError = null;
+  const exited = new Promise((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', (error) => {
+      spawnError = error;
+      resolve({ code: null, signal: null, error: error.message });
+    });
+  });
+  // If the test process ends without stop(), the server must not outlive it.
+  const killOnExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
 
   let cleaned = false;
   const cleanup = () => {
@@ -99,7 +110,7 @@ export async function startServer({ args = [], env = {}, redis = true } = {}) {
   };
   const stop = async ({ graceMs = kStopGraceMs } = {}) => {
     let killed = false;
-    if (child.exitCode === null && child.signalCode === null) {
+    if (!spawnError && child.exitCode === null && child.signalCode === null) {
       try {
         process.kill(child.pid, 'SIGTERM');
       } catch {
@@ -116,24 +127,28 @@ export async function startServer({ args = [], env = {}, redis = true } = {}) {
       }
     }
     const status = await exited;
+    process.removeListener('exit', killOnExit);
     cleanup();
     return { ...status, killed };
   };
   const exitStatus = () => {
+    if (spawnError) return `spawn failed: ${spawnError.message}`;
     if (child.signalCode !== null) return `signal ${child.signalCode}`;
     return child.exitCode !== null ? `exit ${child.exitCode}` : null;
   };
 
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(
+    // The probe returns 'ended' (truthy) when chorusd is gone, so waiting stops at once.
+    const outcome = await waitFor(
       async () => {
-        if (exitStatus()) throw new Error(`chorusd ended early (${exitStatus()})`);
+        if (exitStatus()) return 'ended';
         const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
-        return res.status === 200;
+        return res.status === 200 ? 'healthy' : false;
       },
       { timeoutMs: kStartTimeoutMs, intervalMs: 100, what: `${baseUrl}/healthz` },
     );
+    if (outcome === 'ended') throw new Error(`chorusd ended early (${exitStatus()})`);
   } catch (error) {
     const tail = tailOf(consoleLog);
     await stop();
