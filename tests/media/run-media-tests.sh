@@ -112,17 +112,24 @@ wait_peer() { local pid_var="PID_$1"; wait "${!pid_var}"; }
 
 peer_connected() { jq -e '.connected_ms > 0' "$TMP/$1.status" >/dev/null; }
 
+# Runs a command that prints a number; prints -1 instead when it fails or prints anything else,
+# so a broken query can never satisfy a "== 0" check.
+number() {
+  local out; out=$("$@" 2>/dev/null) || out=""
+  [[ $out =~ ^-?[0-9]+(\.[0-9]+)?$ ]] && echo "${out%%.*}" || echo -1
+}
+
 # Windows (100 ms) in which NAME's report heard HZ (within 15 Hz) as a slot's dominant tone.
 heard_windows() {
-  jq --argjson hz "$3" '[.heard[] | select(((.hz - $hz) | if . < 0 then -. else . end) <= 15) | .windows] | add // 0' \
+  number jq --argjson hz "$3" '[.heard[] | select(((.hz - $hz) | if . < 0 then -. else . end) <= 15) | .windows] | add // 0' \
     "$TMP/$1.$2"
 }
 heard_last_ms() {
-  jq --argjson hz "$3" '[.heard[] | select(((.hz - $hz) | if . < 0 then -. else . end) <= 15) | .last_ms] | max // 0' \
+  number jq --argjson hz "$3" '[.heard[] | select(((.hz - $hz) | if . < 0 then -. else . end) <= 15) | .last_ms] | max // 0' \
     "$TMP/$1.$2"
 }
 heard_first_ms() {
-  jq --argjson hz "$3" '[.heard[] | select(((.hz - $hz) | if . < 0 then -. else . end) <= 15) | .first_ms] | min // 0' \
+  number jq --argjson hz "$3" '[.heard[] | select(((.hz - $hz) | if . < 0 then -. else . end) <= 15) | .first_ms] | min // 0' \
     "$TMP/$1.$2"
 }
 status_heard_at_least() { (( $(heard_windows "$1" status "$2") >= $3 )); }
@@ -130,7 +137,7 @@ status_heard_at_least() { (( $(heard_windows "$1" status "$2") >= $3 )); }
 # CSRC packets NAME saw carrying WHO's send SSRC, over all slots.
 csrc_packets() {
   local ssrc; ssrc=$(jq '.send_ssrc' "$TMP/$2.json")
-  jq --arg s "$ssrc" '[.slots[].csrcs[$s] // 0] | add // 0' "$TMP/$1.json"
+  number jq --arg s "$ssrc" '[.slots[].csrcs[$s] // 0] | add // 0' "$TMP/$1.json"
 }
 
 pass() { echo "PASS $1"; PASSES=$((PASSES + 1)); }
@@ -172,7 +179,7 @@ test_three_tones() {
           why+="${names[i]} saw few packets with ${names[j]}'s CSRC; "
       fi
     done
-    local others; others=$(jq '[.heard[] | select(.windows >= 10)] | length' "$TMP/${names[i]}.json")
+    local others; others=$(number jq '[.heard[] | select(.windows >= 10)] | length' "$TMP/${names[i]}.json")
     (( others == 2 )) || why+="${names[i]} heard $others distinct tones, want 2; "
   done
   [[ -z $why ]] && pass $t || fail $t "$why"
@@ -201,7 +208,7 @@ mute_test() {
     peer_ok "$name" "$status" >"$TMP/why" || why+="$(cat "$TMP/why"); "
   done
   [[ -n $why ]] && { fail $t "$why"; return; }
-  [[ $mode == self ]] && mute_ms=$(jq '.muted_at_ms' "$TMP/$b.json")
+  [[ $mode == self ]] && mute_ms=$(number jq '.muted_at_ms' "$TMP/$b.json")
   for name in "$a" "$c"; do
     local last; last=$(heard_last_ms "$name" json 660)
     (( last <= mute_ms + 1000 )) || why+="$name heard 660 Hz $((last - mute_ms)) ms after the mute; "
@@ -277,13 +284,13 @@ test_k1_loudest() {
     peer_ok "$name" "$status" >"$TMP/why" || why+="$(cat "$TMP/why"); "
   done
   [[ -n $why ]] && { fail $t "$why"; return; }
-  local slots; slots=$(jq '.slots | length' "$TMP/$ear.json")
+  local slots; slots=$(number jq '.slots | length' "$TMP/$ear.json")
   (( slots == 1 )) || why+="listener got $slots slots, want 1; "
   (( $(heard_windows "$ear" json 440) >= 30 )) || why+="listener heard 440 Hz in only $(heard_windows "$ear" json 440) windows; "
   # Until the loud peer leaves, the quiet one must never reach the listener.
   local loud_left; loud_left=$(jq '.ended_ms' "$TMP/$loud.json")
-  local early; early=$(jq --argjson end "$loud_left" \
-    '[.heard[] | select(((.hz - 660) | if . < 0 then -. else . end) <= 15 and .first_ms < $end)] | length' \
+  local early; early=$(number jq --argjson left "$loud_left" \
+    '[.heard[] | select(((.hz - 660) | if . < 0 then -. else . end) <= 15 and .first_ms < $left)] | length' \
     "$TMP/$ear.json")
   (( early == 0 )) || why+="listener heard the quieter 660 Hz while the louder peer spoke; "
   [[ -z $why ]] && pass $t || fail $t "$why"
