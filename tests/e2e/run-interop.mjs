@@ -57,7 +57,10 @@ async function cleanup() {
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.on(signal, () => {
     report.fail('interrupted', new Error(signal));
-    cleanup().finally(() => process.exit(1));
+    cleanup().finally(() => {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      process.exit(1);
+    });
   });
 }
 
