@@ -5,10 +5,11 @@ interface ParticipantListProps {
   /** Whether the list is live from the call (true) or from the channel's event stream. */
   inCall: boolean;
   onVolume?: (userId: number, percent: number) => void;
+  onModerate?: (userId: number, action: 'mute' | 'unmute' | 'kick') => void;
 }
 
 /** The channel's participants with a count; empty text when nobody is there. */
-export function ParticipantList({ people, inCall, onVolume }: ParticipantListProps) {
+export function ParticipantList({ people, inCall, onVolume, onModerate }: ParticipantListProps) {
   const heading = `${people.length} ${people.length === 1 ? 'person' : 'people'} in voice`;
   return (
     <section className="participants" aria-label="Participants">
@@ -22,7 +23,12 @@ export function ParticipantList({ people, inCall, onVolume }: ParticipantListPro
       ) : (
         <ul className="participants__list" aria-label="People in voice">
           {people.map((person) => (
-            <ParticipantRow key={person.userId} person={person} onVolume={onVolume} />
+            <ParticipantRow
+              key={person.userId}
+              person={person}
+              onVolume={onVolume}
+              onModerate={onModerate}
+            />
           ))}
         </ul>
       )}

@@ -18,10 +18,12 @@ export interface ParticipantView {
 interface ParticipantRowProps {
   person: ParticipantView;
   onVolume?: (userId: number, percent: number) => void;
+  /** Present for hosts and moderators: mute, unmute or remove this participant. */
+  onModerate?: (userId: number, action: 'mute' | 'unmute' | 'kick') => void;
 }
 
 /** One participant: name, host/moderator badge, speaking and mute marks (icon + text), volume. */
-export function ParticipantRow({ person, onVolume }: ParticipantRowProps) {
+export function ParticipantRow({ person, onVolume, onModerate }: ParticipantRowProps) {
   const sliderId = useId();
   const { username, isSelf, speaking, muted, mutedBy } = person;
   return (
@@ -77,6 +79,29 @@ export function ParticipantRow({ person, onVolume }: ParticipantRowProps) {
             aria-valuetext={`${person.volume}%`}
             onChange={(event) => onVolume(person.userId, Number(event.target.value))}
           />
+        </span>
+      )}
+      {onModerate && !isSelf && (
+        <span className="participant__moderation">
+          <button
+            type="button"
+            className="button button--ghost button--small"
+            onClick={() =>
+              onModerate(person.userId, muted && mutedBy === 'host' ? 'unmute' : 'mute')
+            }
+          >
+            {muted && mutedBy === 'host' ? `Unmute ${username}` : `Mute ${username}`}
+          </button>
+          <button
+            type="button"
+            className="button button--ghost button--small"
+            onClick={() => {
+              if (window.confirm(`Remove ${username} from the voice channel?`))
+                onModerate(person.userId, 'kick');
+            }}
+          >
+            Remove {username}
+          </button>
         </span>
       )}
     </li>

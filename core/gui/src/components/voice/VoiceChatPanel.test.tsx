@@ -34,11 +34,12 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-function setup(stream = kDemoStream, micError?: string) {
+function setup(stream = kDemoStream, micError?: string, me: typeof kAnn = kAnn) {
   const fake = fakeDeps(clock, micError ? { micError } : {});
   setVoiceDepsFactory(() => fake.deps);
   const http = installFakeFetch({
-    'GET /api/auth/me': { status: 200, body: { user: kAnn } },
+    'GET /api/auth/me': { status: 200, body: { user: me } },
+    'POST /api/voice/streams/1/members/3/mute': { status: 200, body: { member: kRoster[0] } },
     [`GET /api/streams/${stream.id}`]: { status: 200, body: stream },
     'GET /api/settings/voice': { status: 200, body: kDefaultVoiceSettings },
     [`GET /api/voice/streams/${stream.id}/roster`]: { status: 200, body: kRoster },
@@ -48,7 +49,7 @@ function setup(stream = kDemoStream, micError?: string) {
 }
 
 async function joinCall(user: ReturnType<typeof userEvent.setup>) {
-  const join = await screen.findByRole('button', { name: 'Join voice' });
+  const join = await screen.findByRole('button', { name: 'Join voice' }, { timeout: 5_000 });
   await waitFor(() => expect(join).toBeEnabled());
   await user.click(join);
   await waitFor(() => expect(FakeWebSocket.instances).toHaveLength(1));
@@ -62,7 +63,9 @@ async function joinCall(user: ReturnType<typeof userEvent.setup>) {
 describe('VoiceChatPanel', () => {
   it('shows who is in voice before joining, from the event stream, with host and muted marks', async () => {
     setup();
-    expect(await screen.findByText('2 people in voice')).toBeInTheDocument();
+    expect(
+      await screen.findByText('2 people in voice', {}, { timeout: 5_000 }),
+    ).toBeInTheDocument();
     const list = screen.getByRole('list', { name: 'People in voice' });
     const hal = within(list).getByText('hal').closest('li')!;
     expect(hal).toHaveTextContent('Host');
@@ -120,7 +123,43 @@ describe('VoiceChatPanel', () => {
 
   it('says why when voice is off for the stream', async () => {
     setup({ ...kDemoStream, voice_enabled: false, voice: { enabled: false, participants: 0 } });
-    expect(await screen.findByText(/Voice chat is turned off for this stream/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/Voice chat is turned off/, {}, { timeout: 5_000 }),
+    ).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Join voice' })).not.toBeInTheDocument();
+  });
+
+  it('push-to-talk: holding the key shows Talking and opens the mic', async () => {
+    const { user, api, mics } = setup();
+    api.join.mockResolvedValue({
+      ...(await api.join(1)),
+      settings: { ...kDefaultVoiceSettings, push_to_talk: true, ptt_key: 'KeyT' },
+    });
+    await joinCall(user);
+    expect(screen.getByTestId('ptt-state')).toHaveTextContent('Hold T to talk');
+    await user.keyboard('{t>}');
+    expect(screen.getByTestId('ptt-state')).toHaveTextContent('Talking');
+    expect(mics[0]!.track.enabled).toBe(true);
+    await user.keyboard('{/t}');
+    expect(screen.getByTestId('ptt-state')).toHaveTextContent('Hold T to talk');
+    expect(mics[0]!.track.enabled).toBe(false);
+  });
+
+  it('lets the stream host mute another participant', async () => {
+    const { user, http } = setup(kDemoStream, undefined, { id: 1, username: 'hal', role: 'user' });
+    await user.click(await screen.findByRole('button', { name: 'Mute bob' }, { timeout: 5_000 }));
+    await waitFor(() =>
+      expect(
+        http.requests.some(
+          (r) => r.method === 'POST' && r.path === '/api/voice/streams/1/members/3/mute',
+        ),
+      ).toBe(true),
+    );
+  });
+
+  it('offers no moderation to ordinary members', async () => {
+    setup();
+    await screen.findByText('2 people in voice', {}, { timeout: 5_000 });
+    expect(screen.queryByRole('button', { name: 'Mute bob' })).not.toBeInTheDocument();
   });
 });

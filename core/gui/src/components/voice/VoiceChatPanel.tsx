@@ -1,5 +1,6 @@
 import { Mic, PhoneCall } from 'lucide-react';
 import { useCallback, useEffect, useRef } from 'react';
+import { useModeration } from '../../hooks/useModeration';
 import { useSettingsModal } from '../../hooks/useSettingsModal';
 import { usePushToTalk } from '../../hooks/usePushToTalk';
 import { useVoiceClient } from '../../hooks/useVoiceClient';
@@ -22,6 +23,7 @@ export default function VoiceChatPanel({ stream, user }: StreamTabProps) {
   const { roster } = useVoiceRoster(stream.id, enabled);
   const settings = useVoiceSettings();
   const modal = useSettingsModal();
+  const moderation = useModeration(stream.id);
   const { phase } = state;
   const inCall = phase === 'connected' || phase === 'reconnecting';
   const onPtt = useCallback((pressed: boolean) => client.setPttPressed(pressed), [client]);
@@ -49,6 +51,12 @@ export default function VoiceChatPanel({ stream, user }: StreamTabProps) {
 
   const people = toParticipantViews({ state, roster, hostId: stream.host_id, selfId: user.id });
   const ready = !settings.isLoading;
+  const ownRole = roster?.find((m) => m.user_id === user.id)?.role;
+  const canModerate =
+    user.role === 'admin' ||
+    stream.host_id === user.id ||
+    ownRole === 'host' ||
+    ownRole === 'moderator';
   return (
     <section className="voice-panel" aria-label="Voice chat">
       <ReconnectBanner state={state} onRetry={() => client.retryNow()} />
@@ -92,6 +100,7 @@ export default function VoiceChatPanel({ stream, user }: StreamTabProps) {
         people={people}
         inCall={inCall}
         onVolume={(userId, percent) => client.setParticipantVolume(userId, percent)}
+        onModerate={canModerate ? moderation.run : undefined}
       />
     </section>
   );

@@ -31,7 +31,7 @@ async function openVoiceSettings(put: Route) {
   await user.click(await screen.findByRole('button', { name: 'Settings' }));
   const dialog = screen.getByRole('dialog', { name: 'Settings' });
   await user.click(within(dialog).getByRole('tab', { name: 'Voice' }));
-  await screen.findByLabelText('Noise suppression');
+  await screen.findByLabelText('Noise suppression', {}, { timeout: 5_000 });
   return { user, http };
 }
 
