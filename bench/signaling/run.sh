@@ -67,7 +67,8 @@ cleanup() {
   pg_stop "$TMP/pg" >/dev/null 2>&1 || true
   rm -rf "$TMP"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 143' INT TERM  # leaves through the EXIT trap
 
 # start_chorusd NAME ARGS...: starts chorusd in $TMP/NAME with generous voice and login limits
 # (the benchmark measures throughput, not the limits), sets PORT and CHORUS_PID.

@@ -199,11 +199,15 @@ asio::awaitable<std::size_t> Bench::MeasureFanout(std::size_t listeners) {
     if (probe_.Received() < expected) missing += expected - probe_.Received();
   }
   auto& lat = probe_.Latencies();
+  auto& spread = probe_.Spread();
   std::printf(
-      "fan-out to %zu listeners: %d events, %zu deliveries, %zu missing; latency from the "
-      "request's send: p50 %.2f ms  p99 %.2f ms  max %.2f ms; join/leave call p50 %.2f ms\n",
+      "fan-out to %zu listeners: %d events, %zu deliveries, %zu missing\n"
+      "  delivery after the join/leave request was sent: p50 %.2f ms  p99 %.2f ms  max %.2f ms\n"
+      "  delivery after the event's first delivery:      p50 %.2f ms  p99 %.2f ms  max %.2f ms\n"
+      "  the join/leave calls themselves:                p50 %.2f ms  p99 %.2f ms\n",
       listeners, opt_.fanout_events, lat.Count(), missing, lat.Percentile(0.5),
-      lat.Percentile(0.99), lat.Max(), actions.Percentile(0.5));
+      lat.Percentile(0.99), lat.Max(), spread.Percentile(0.5), spread.Percentile(0.99),
+      spread.Max(), actions.Percentile(0.5), actions.Percentile(0.99));
   co_return missing + actions.Errors();
 }
 

@@ -25,7 +25,9 @@ void FanoutProbe::OnFrame(std::uint64_t& seen, std::string_view event, std::stri
   const auto after = at + user_pattern_.size();
   if (after < data.size() && std::isdigit(static_cast<unsigned char>(data[after]))) return;
   seen = event_number_;
+  if (received_ == 0) first_ = received;
   latencies_.Add(std::chrono::duration<double, std::milli>(received - sent_).count());
+  spread_.Add(std::chrono::duration<double, std::milli>(received - first_).count());
   ++received_;
   Notify();
 }

@@ -39,9 +39,15 @@ class FanoutProbe {
   std::size_t Closed() const { return closed_; }
   std::size_t Received() const { return received_; }
   std::uint64_t EventNumber() const { return event_number_; }
+  // Per delivery: time from the request's send, and time after the event's first delivery
+  // (the spread of the fan-out itself, without the request's own processing).
   Stats& Latencies() { return latencies_; }
+  Stats& Spread() { return spread_; }
   // Drops the recorded latencies (a new listener count starts).
-  void ResetLatencies() { latencies_ = Stats(); }
+  void ResetLatencies() {
+    latencies_ = Stats();
+    spread_ = Stats();
+  }
 
  private:
   void Notify() { timer_.cancel(); }
@@ -49,10 +55,10 @@ class FanoutProbe {
   boost::asio::steady_timer timer_;
   std::string type_;
   std::string user_pattern_;  // "\"user_id\":N"
-  Clock::time_point sent_{};
+  Clock::time_point sent_{}, first_{};
   std::uint64_t event_number_ = 0;
   std::size_t received_ = 0, ready_ = 0, closed_ = 0;
-  Stats latencies_;
+  Stats latencies_, spread_;
 };
 
 }  // namespace chorus::bench
