@@ -235,6 +235,8 @@ async def Run(args, stop):
             async def ReadSignaling():
                 async for text in ws:
                     message = json.loads(text)
+                    if args.print_messages:
+                        Emit("message", message=message)
                     if message.get("type") == "slot":
                         slot_users[str(message.get("index"))] = message.get("user_id")
                     elif message.get("type") in ("error", "kicked"):
@@ -276,6 +278,7 @@ def main():
     parser.add_argument("--duration", type=float, default=60.0, help="seconds before leaving")
     parser.add_argument("--status-interval", type=float, default=1.0)
     parser.add_argument("--print-answer", action="store_true")
+    parser.add_argument("--print-messages", action="store_true", help="every /rtc message after joined")
     parser.add_argument(
         "--stop-on-stdin-eof", action="store_true", help="leave when stdin closes (a pipe)"
     )
