@@ -210,7 +210,9 @@ async def Run(args, stop):
         await pc.setLocalDescription(await pc.createOffer())  # aiortc gathers before returning
         async with websockets.connect(join["sfu_url"], max_size=1 << 20, open_timeout=10) as ws:
             await ws.send(
-                json.dumps({"type": "join", "token": join["token"], "offer": pc.localDescription.sdp})
+                json.dumps(
+                    {"type": "join", "token": join["token"], "offer": pc.localDescription.sdp}
+                )
             )
             early = []  # messages the server sent before "joined" (recorded, then applied)
             while True:
@@ -278,7 +280,9 @@ def main():
     parser.add_argument("--duration", type=float, default=60.0, help="seconds before leaving")
     parser.add_argument("--status-interval", type=float, default=1.0)
     parser.add_argument("--print-answer", action="store_true")
-    parser.add_argument("--print-messages", action="store_true", help="every /rtc message after joined")
+    parser.add_argument(
+        "--print-messages", action="store_true", help="print every /rtc message after joined"
+    )
     parser.add_argument(
         "--stop-on-stdin-eof", action="store_true", help="leave when stdin closes (a pipe)"
     )
