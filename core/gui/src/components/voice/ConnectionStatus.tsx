@@ -17,8 +17,11 @@ export function ConnectionStatus({ state }: { state: VoiceSnapshot }) {
   const live = phase === 'connected';
   const loss = Math.max(stats.lossUp, stats.lossDown);
   return (
-    <div className="voice-connection" role="status" aria-live="polite" data-phase={phase}>
-      <span className="voice-connection__phase">{kPhaseText[phase]}</span>
+    <div className="voice-connection" data-phase={phase}>
+      {/* Only the phase is announced; the numbers change every 2 s and would be noise. */}
+      <span className="voice-connection__phase" role="status" aria-live="polite">
+        {kPhaseText[phase]}
+      </span>
       {live && (
         <span
           className={`voice-connection__quality quality--${stats.quality}`}
