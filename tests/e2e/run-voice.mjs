@@ -136,6 +136,23 @@ try {
     }
   });
 
+  await step('per-participant volume follows the slot that carries that user', async () => {
+    const slider = ann.page.getByLabel(`Volume for ${names.bob}`);
+    await slider.fill('0');
+    let last = [];
+    await waitFor(
+      async () => {
+        last = await measureRemoteAudio(ann.page, 400);
+        const bobSlot = last.find((s) => s.rms > 0.01 && Math.abs((s.peakHz ?? 0) - 880) <= 25);
+        return bobSlot && bobSlot.volume === 0;
+      },
+      { timeoutMs: 10_000, what: "the slot carrying bob's 880 Hz at volume 0" },
+    ).catch((error) => {
+      throw new Error(`${error.message}; slots ${JSON.stringify(last)}`);
+    });
+    await slider.fill('100');
+  });
+
   await step('d: mute shows as muted to the other user and the audio stops', async () => {
     await bob.page.getByRole('button', { name: 'Mute', exact: true }).click();
     const panel = bob.page.getByRole('region', { name: 'Voice chat' });

@@ -46,6 +46,8 @@ export class RtcConnection {
   private sender: RTCRtpSender | null = null;
   private slotByMid = new Map<string, number>();
   private pendingTracks: RTCTrackEvent[] = [];
+  /** Events that arrived before `joined` (the server may send slot events first). */
+  private earlyMessages: RtcServerMessage[] = [];
   private closed = false;
   private lastError: { code: string; message: string } | null = null;
 
@@ -85,6 +87,13 @@ export class RtcConnection {
     this.pendingTracks = [];
     early.forEach((event) => this.routeTrack(event));
     return joined;
+  }
+
+  /** Delivers (once) the events that came before `joined`, after the caller applied `joined`. */
+  deliverEarlyMessages(): void {
+    const early = this.earlyMessages;
+    this.earlyMessages = [];
+    early.forEach((message) => !this.closed && this.events.onMessage(message));
   }
 
   /** Sends one message if the socket is open; returns whether it was sent. */
@@ -214,6 +223,8 @@ export class RtcConnection {
             resolve(message);
           } else if (message.type === 'error') {
             this.lastError = { code: message.code, message: message.message };
+          } else {
+            this.earlyMessages.push(message);
           }
           return;
         }

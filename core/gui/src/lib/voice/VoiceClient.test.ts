@@ -99,6 +99,18 @@ describe('VoiceClient join', () => {
     expect(audio.volumes.get(1)).toBeCloseTo(1);
   });
 
+  it('applies slot events that arrive before joined once joined is handled', async () => {
+    const { deps } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    const done = client.join();
+    await flush();
+    lastSocket().open();
+    lastSocket().receive({ type: 'slot', index: 2, user_id: 3 });
+    lastSocket().receive(kJoined);
+    await done;
+    expect(client.getSnapshot().slots).toEqual([null, null, 3, null]);
+  });
+
   it('tracks speakers, members and mutes from /rtc and ignores garbage frames', async () => {
     const { deps } = fakeDeps(clock);
     const client = new VoiceClient(1, deps);

@@ -331,6 +331,7 @@ export class VoiceClient {
     else if (this.snapshot.muted !== (self?.muted ?? false))
       conn.send({ type: 'mute', muted: this.snapshot.muted });
     this.applyTrackEnabled();
+    conn.deliverEarlyMessages();
     this.applyVolumes();
     this.startLoops(reply.heartbeat_interval_ms ?? kDefaultHeartbeatMs, conn);
   }
