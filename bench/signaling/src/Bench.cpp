@@ -193,7 +193,7 @@ asio::awaitable<std::size_t> Bench::MeasureFanout(std::size_t listeners) {
     const auto& actor = users_[static_cast<std::size_t>(e / 2) % users_.size()];
     const bool join = e % 2 == 0;
     const std::size_t expected = probe_.Ready();
-    probe_.Expect(join ? "member_joined" : "member_left", actor.id, Clock::now());
+    probe_.Expect(join ? "member_joined" : "member_left", actor.id, Clock::now(), expected);
     co_await VoiceCall(client, actor, fanout_room_, join ? "join" : "leave", actions);
     co_await probe_.WaitFor([&] { return probe_.Received() >= expected; }, kEventDeliveryTimeout);
     if (probe_.Received() < expected) missing += expected - probe_.Received();

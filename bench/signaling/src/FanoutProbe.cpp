@@ -7,7 +7,9 @@
 namespace chorus::bench {
 namespace asio = boost::asio;
 
-void FanoutProbe::Expect(std::string type, std::int64_t user_id, Clock::time_point sent) {
+void FanoutProbe::Expect(std::string type, std::int64_t user_id, Clock::time_point sent,
+                         std::size_t target) {
+  target_ = target;
   type_ = std::move(type);
   user_pattern_ = "\"user_id\":" + std::to_string(user_id);
   sent_ = sent;
@@ -29,7 +31,7 @@ void FanoutProbe::OnFrame(std::uint64_t& seen, std::string_view event, std::stri
   latencies_.Add(std::chrono::duration<double, std::milli>(received - sent_).count());
   spread_.Add(std::chrono::duration<double, std::milli>(received - first_).count());
   ++received_;
-  Notify();
+  if (received_ >= target_) Notify();
 }
 
 void FanoutProbe::OnReady() {
@@ -40,7 +42,7 @@ void FanoutProbe::OnReady() {
 void FanoutProbe::OnClosed(bool was_ready) {
   ++closed_;
   if (was_ready) --ready_;
-  Notify();
+  Notify();  // a listener lost during a measurement must not leave the waiter to its timeout
 }
 
 asio::awaitable<bool> FanoutProbe::WaitFor(std::function<bool()> pred, Clock::duration timeout) {

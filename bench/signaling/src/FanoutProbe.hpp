@@ -21,8 +21,10 @@ class FanoutProbe {
  public:
   explicit FanoutProbe(boost::asio::any_io_executor ex) : timer_(std::move(ex)) {}
 
-  // Starts waiting for event `type` about `user_id`; latencies count from `sent`.
-  void Expect(std::string type, std::int64_t user_id, Clock::time_point sent);
+  // Starts waiting for event `type` about `user_id` at `target` listeners; latencies count from
+  // `sent`. The waiter is woken only once all `target` deliveries arrived (waking it on each
+  // delivery would add the generator's own work to the measured tail).
+  void Expect(std::string type, std::int64_t user_id, Clock::time_point sent, std::size_t target);
   // Called by a listener for each frame; `seen` is the listener's last counted event number.
   // Records the latency when the frame is the expected event and this listener had not yet
   // counted it.
@@ -57,7 +59,7 @@ class FanoutProbe {
   std::string user_pattern_;  // "\"user_id\":N"
   Clock::time_point sent_{}, first_{};
   std::uint64_t event_number_ = 0;
-  std::size_t received_ = 0, ready_ = 0, closed_ = 0;
+  std::size_t received_ = 0, ready_ = 0, closed_ = 0, target_ = 0;
   Stats latencies_, spread_;
 };
 
