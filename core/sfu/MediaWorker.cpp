@@ -10,9 +10,8 @@ namespace chorus::sfu {
 
 MediaWorker::MediaWorker(std::size_t index, std::size_t worker_count,
                          std::unique_ptr<net::UdpSocket> socket,
-                         const std::vector<std::unique_ptr<MediaWorker>>& peers,
-                         RouteTable& routes, std::shared_ptr<const rtc::DtlsContext> dtls,
-                         RoomOptions room_options)
+                         const std::vector<std::unique_ptr<MediaWorker>>& peers, RouteTable& routes,
+                         std::shared_ptr<const rtc::DtlsContext> dtls, RoomOptions room_options)
     : index_(index),
       socket_(std::move(socket)),
       peers_(peers),
@@ -22,15 +21,20 @@ MediaWorker::MediaWorker(std::size_t index, std::size_t worker_count,
       loop_(fmt::format("chorus-media-{}", index)),
       wake_pending_(worker_count, false) {
   inbox_.reserve(worker_count);
-  for (std::size_t i = 0; i < worker_count; ++i) inbox_.push_back(std::make_unique<net::SpscRing>());
+  for (std::size_t i = 0; i < worker_count; ++i)
+    inbox_.push_back(std::make_unique<net::SpscRing>());
   loop_.AddReader(socket_->Fd(), [this] { OnReadable(); });
   loop_.AddPeriodic(kTickInterval, [this](Clock::time_point now) { OnTick(now); });
   loop_.SetAfterRound([this] { AfterRound(); });
 }
 
-MediaWorker::~MediaWorker() { Stop(); }
+MediaWorker::~MediaWorker() {
+  Stop();
+}
 
-void MediaWorker::Start() { loop_.Start(); }
+void MediaWorker::Start() {
+  loop_.Start();
+}
 
 void MediaWorker::Stop() {
   loop_.Stop();
@@ -92,6 +96,7 @@ void MediaWorker::OnReadable() {
   for (std::size_t round = 0; round < kMaxBatchesPerRound; ++round) {
     const std::size_t n = socket_->ReceiveBatch();
     if (n == 0) break;
+    WorkerCounters::Bump(counters_.packets_in, n);
     const auto now = Clock::now();
     for (std::size_t i = 0; i < n; ++i) HandleDatagram(socket_->Data(i), socket_->From(i), now);
     if (n < net::UdpSocket::kBatch) break;
@@ -100,7 +105,6 @@ void MediaWorker::OnReadable() {
 
 void MediaWorker::HandleDatagram(std::span<std::uint8_t> data, const rtc::TransportAddress& from,
                                  Clock::time_point now) {
-  WorkerCounters::Bump(counters_.packets_in);
   if (rtc::StunPacket::IsStun(data)) {
     HandleStun(data, from, now);
     return;
@@ -205,4 +209,3 @@ void MediaWorker::OnTick(Clock::time_point now) {
 }
 
 }  // namespace chorus::sfu
-

@@ -55,7 +55,8 @@ std::unique_ptr<Sfu> Sfu::Start(const SfuConfig& config) {
   std::size_t count = config.workers;
   if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
   auto bind = rtc::TransportAddress::FromString(config.bind, config.udp_port);
-  if (!bind) throw std::runtime_error("SFU: --rtc-bind is not a numeric IP address: " + config.bind);
+  if (!bind)
+    throw std::runtime_error("SFU: --rtc-bind is not a numeric IP address: " + config.bind);
   RoomOptions room_options;
   room_options.audio_slots = std::max<std::size_t>(1, config.audio_slots);
   room_options.consent_timeout = config.consent_timeout;
@@ -68,9 +69,8 @@ std::unique_ptr<Sfu> Sfu::Start(const SfuConfig& config) {
       // Every further worker binds the very port the first one got (matters for port 0).
       bind = rtc::TransportAddress::FromString(config.bind, sfu->udp_port_);
     }
-    sfu->workers_.push_back(std::make_unique<MediaWorker>(i, count, std::move(socket),
-                                                          sfu->workers_, *sfu->routes_,
-                                                          sfu->dtls_, room_options));
+    sfu->workers_.push_back(std::make_unique<MediaWorker>(
+        i, count, std::move(socket), sfu->workers_, *sfu->routes_, sfu->dtls_, room_options));
   }
   sfu->rooms_per_worker_.assign(count, 0);
   for (auto& worker : sfu->workers_) worker->Start();
@@ -132,8 +132,7 @@ void Sfu::Join(JoinRequest request, EventSink sink, JoinCallback done) {
   }
   auto answer = rtc::SdpAnswerBuilder::Build(offer.Value(), options);
   if (!answer) {
-    done(Failure(std::string(rtc::SdpErrorCodeName(answer.Error().code)),
-                 answer.Error().message));
+    done(Failure(std::string(rtc::SdpErrorCodeName(answer.Error().code)), answer.Error().message));
     return;
   }
   const auto& fingerprint = offer.Value().Fingerprint().ToString();
@@ -162,30 +161,26 @@ void Sfu::Join(JoinRequest request, EventSink sink, JoinCallback done) {
   // The ufrag route is published before the answer leaves, so the first ICE check finds its
   // owner from whichever worker the kernel hands it to.
   routes_->SetUfrag(participant.local_ufrag, worker.Index());
-  auto shared = std::make_shared<std::tuple<JoinRequest, EventSink, JoinCallback,
-                                            ParticipantOptions, JoinResult>>(
+  auto shared = std::make_shared<
+      std::tuple<JoinRequest, EventSink, JoinCallback, ParticipantOptions, JoinResult>>(
       std::move(request), std::move(sink), std::move(done), std::move(participant),
       std::move(result));
   const bool posted = worker.Post([&worker, shared] {
     auto& [req, event_sink, callback, opts, res] = *shared;
     Room& room = worker.RoomFor(req.room);
-    Participant& added = room.Add(std::move(opts), std::move(event_sink),
-                                  std::chrono::steady_clock::now());
+    Participant& added =
+        room.Add(std::move(opts), std::move(event_sink), std::chrono::steady_clock::now());
     worker.RegisterParticipant(room, added);
     res.members = room.Members();
-    // Tell the newcomer which speakers its slots carry already.
-    spdlog::info("[room] participant joined room={} user={} participant={}", req.room,
-                 req.user_id, added.Id());
+    spdlog::info("[room] participant joined room={} user={} participant={}", req.room, req.user_id,
+                 added.Id());
+    // Slot events for speakers already talking were emitted by Add (before this reply): the
+    // signaling side holds events back until it has sent the join reply.
     callback(std::move(res));
-    for (std::size_t i = 0; i < added.Slots().size(); ++i) {
-      if (const auto* speaker = added.Slots()[i].speaker) {
-        added.Emit(SlotEvent{i, speaker->UserId()});
-      }
-    }
   });
   if (!posted) {
     routes_->EraseUfrag(std::get<3>(*shared).local_ufrag);
-    std::get<2>(*shared)(Failure("unavailable", "the media worker is overloaded"));
+    std::get<2> (*shared)(Failure("unavailable", "the media worker is overloaded"));
   }
 }
 
@@ -217,8 +212,7 @@ void Sfu::Kick(const std::string& room, std::int64_t user_id, const std::string&
   });
 }
 
-void Sfu::RoomSnapshot(const std::string& room,
-                       std::function<void(std::vector<MemberInfo>)> done) {
+void Sfu::RoomSnapshot(const std::string& room, std::function<void(std::vector<MemberInfo>)> done) {
   MediaWorker* worker = ExistingWorkerFor(room);
   if (!worker) {
     done({});
@@ -235,9 +229,8 @@ void Sfu::RoomSnapshot(const std::string& room,
 std::vector<MemberInfo> Sfu::RoomSnapshot(const std::string& room) {
   auto promise = std::make_shared<std::promise<std::vector<MemberInfo>>>();
   auto future = promise->get_future();
-  RoomSnapshot(room, [promise](std::vector<MemberInfo> members) {
-    promise->set_value(std::move(members));
-  });
+  RoomSnapshot(
+      room, [promise](std::vector<MemberInfo> members) { promise->set_value(std::move(members)); });
   if (future.wait_for(std::chrono::seconds(1)) != std::future_status::ready) return {};
   return future.get();
 }

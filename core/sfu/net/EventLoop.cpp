@@ -46,8 +46,7 @@ void EventLoop::AddReader(int fd, std::function<void()> on_readable) {
   }
 }
 
-void EventLoop::AddPeriodic(Clock::duration interval,
-                            std::function<void(Clock::time_point)> fn) {
+void EventLoop::AddPeriodic(Clock::duration interval, std::function<void(Clock::time_point)> fn) {
   timers_.push_back({interval, Clock::now() + interval, std::move(fn)});
 }
 

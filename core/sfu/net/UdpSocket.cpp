@@ -36,8 +36,8 @@ std::unique_ptr<UdpSocket> UdpSocket::Open(const rtc::TransportAddress& bind, bo
   sockaddr_storage local{};
   socklen_t local_len = sizeof(local);
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len);
-  const auto address = rtc::TransportAddress::FromSockaddr(reinterpret_cast<sockaddr*>(&local),
-                                                           local_len);
+  const auto address =
+      rtc::TransportAddress::FromSockaddr(reinterpret_cast<sockaddr*>(&local), local_len);
   return std::unique_ptr<UdpSocket>(new UdpSocket(fd, address ? address->Port() : 0));
 }
 

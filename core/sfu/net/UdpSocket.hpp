@@ -18,7 +18,7 @@ namespace chorus::net {
 
 class UdpSocket {
  public:
-  static constexpr std::size_t kBatch = 32;              // datagrams per recvmmsg/sendmmsg
+  static constexpr std::size_t kBatch = 32;               // datagrams per recvmmsg/sendmmsg
   static constexpr std::size_t kMaxDatagramBytes = 2048;  // larger datagrams are truncated+dropped
   static constexpr int kSocketBufferBytes = 4 << 20;      // SO_RCVBUF/SO_SNDBUF request
 
@@ -49,7 +49,9 @@ class UdpSocket {
   // Receives up to kBatch datagrams without blocking. Returns how many are ready (0 when none);
   // read them with Data(i) / From(i) until the next call.
   std::size_t ReceiveBatch();
-  std::span<std::uint8_t> Data(std::size_t i) { return {recv_buffers_[i].data(), recv_lengths_[i]}; }
+  std::span<std::uint8_t> Data(std::size_t i) {
+    return {recv_buffers_[i].data(), recv_lengths_[i]};
+  }
   const rtc::TransportAddress& From(std::size_t i) const { return recv_from_[i]; }
 
   // Copies `datagram` into the send batch for `to`; sends the batch when it is full. Returns

@@ -61,7 +61,9 @@ Participant::Participant(ParticipantOptions options, const rtc::DtlsContext& dtl
   rtcp_ssrc_ = slots_.empty() ? (RandomValue<std::uint32_t>() | 1u) : slots_.front().ssrc;
 }
 
-Participant::~Participant() { dtls_.Close(); }
+Participant::~Participant() {
+  dtls_.Close();
+}
 
 rtc::IceCheckResult Participant::HandleStun(const rtc::StunPacket& packet,
                                             const rtc::TransportAddress& from,
@@ -80,11 +82,13 @@ rtc::IceCheckResult Participant::HandleStun(const rtc::StunPacket& packet,
   return result;
 }
 
-void Participant::HandleDtls(std::span<const std::uint8_t> datagram) { dtls_.Feed(datagram); }
+void Participant::HandleDtls(std::span<const std::uint8_t> datagram) {
+  dtls_.Feed(datagram);
+}
 
 std::optional<rtc::RtpPacket> Participant::ReceiveRtp(std::span<std::uint8_t> data,
-                                                      Clock::time_point now,
-                                                      rtc::AudioLevel* level, bool* srtp_failed) {
+                                                      Clock::time_point now, rtc::AudioLevel* level,
+                                                      bool* srtp_failed) {
   *srtp_failed = false;
   if (!srtp_in_) return std::nullopt;
   std::size_t length = data.size();
@@ -119,8 +123,8 @@ bool Participant::ReceiveRtcp(std::span<std::uint8_t> data, Clock::time_point no
   while (auto view = compound.Next()) {
     auto report = rtc::RtcpReport::Parse(*view);
     if (!report) continue;
-    if (auto info = report->GetSenderInfo(); info && receive_stats_ &&
-                                              report->SenderSsrc() == upstream_ssrc_) {
+    if (auto info = report->GetSenderInfo();
+        info && receive_stats_ && report->SenderSsrc() == upstream_ssrc_) {
       receive_stats_->OnSenderReport(info->ntp_timestamp, now);
     }
     for (std::size_t i = 0; i < report->ReportCount(); ++i) {
@@ -158,9 +162,8 @@ bool Participant::SendForwarded(std::size_t slot_index, const rtc::RtpPacket& in
   }
   const std::size_t capacity = scratch.size();
   std::size_t length = rtc::WriteForwarded(
-      in, scratch.first(capacity - rtc::SrtpSession::kMaxRtcpTrailerBytes), slot.ssrc,
-      rewrite.seq, rewrite.ts, rewrite.marker || in.Marker(), speaker_ssrc,
-      std::span(elements.data(), count));
+      in, scratch.first(capacity - rtc::SrtpSession::kMaxRtcpTrailerBytes), slot.ssrc, rewrite.seq,
+      rewrite.ts, rewrite.marker || in.Marker(), speaker_ssrc, std::span(elements.data(), count));
   if (length == 0) return false;
   // The subscriber's own Opus payload type (negotiated per PeerConnection).
   scratch[1] = static_cast<std::uint8_t>((scratch[1] & 0x80) | (slot.payload_type & 0x7F));
@@ -189,11 +192,11 @@ void Participant::SendRtcpReports(Clock::time_point now, std::span<std::uint8_t>
   std::uint32_t first_ssrc = 0;
   for (const auto& slot : slots_) {
     if (slot.packets_sent == 0) continue;
-    const auto report_blocks = first_ssrc == 0 ? std::span(blocks.data(), block_count)
-                                               : std::span<rtc::ReportBlock>();
-    const std::size_t n = rtc::WriteSenderReport(
-        slot.ssrc, wall, slot.rewriter.TimestampAt(now), slot.packets_sent, slot.octets_sent,
-        report_blocks, scratch.subspan(length, capacity - length));
+    const auto report_blocks =
+        first_ssrc == 0 ? std::span(blocks.data(), block_count) : std::span<rtc::ReportBlock>();
+    const std::size_t n = rtc::WriteSenderReport(slot.ssrc, wall, slot.rewriter.TimestampAt(now),
+                                                 slot.packets_sent, slot.octets_sent, report_blocks,
+                                                 scratch.subspan(length, capacity - length));
     if (n == 0) break;
     if (first_ssrc == 0) first_ssrc = slot.ssrc;
     length += n;
@@ -205,7 +208,8 @@ void Participant::SendRtcpReports(Clock::time_point now, std::span<std::uint8_t>
                                       scratch.first(capacity));
     if (length == 0) return;
   }
-  length += rtc::WriteSdesCname(first_ssrc, "chorus-sfu", scratch.subspan(length, capacity - length));
+  length +=
+      rtc::WriteSdesCname(first_ssrc, "chorus-sfu", scratch.subspan(length, capacity - length));
   if (!srtp_out_->ProtectRtcp(scratch.data(), &length, scratch.size())) return;
   output_.SendDatagram(send_address_, scratch.first(length));
 }

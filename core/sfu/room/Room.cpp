@@ -16,12 +16,8 @@ bool IsDtls(std::span<const std::uint8_t> data) {
 
 Room::Room(std::string name, RoomOptions options, const rtc::DtlsContext& dtls,
            PacketOutput& output, WorkerCounters& counters)
-    : name_(std::move(name)),
-      options_(options),
-      dtls_(dtls),
-      output_(output),
-      counters_(counters) {
-  selected_.reserve(options_.audio_slots);
+    : name_(std::move(name)), options_(options), dtls_(dtls), output_(output), counters_(counters) {
+  selected_.reserve(options_.audio_slots + 1);
   last_speakers_.reserve(16);
 }
 
@@ -131,13 +127,12 @@ void Room::OnDatagram(Participant& participant, std::span<std::uint8_t> data,
   Forward(participant, *packet, level, now);
 }
 
-void Room::Forward(Participant& speaker, const rtc::RtpPacket& packet,
-                   const rtc::AudioLevel& level, Clock::time_point now) {
+void Room::Forward(Participant& speaker, const rtc::RtpPacket& packet, const rtc::AudioLevel& level,
+                   Clock::time_point now) {
   if (!IsSelected(speaker)) {
     // A quiet speaker that just got loud is picked up at once when a slot is free, instead of
     // waiting for the next selection round (so the first syllable is not lost).
-    if (selected_.size() >= options_.audio_slots ||
-        speaker.Detector().Loudness() <= kMinLoudness) {
+    if (selected_.size() >= SelectionSize() || speaker.Detector().Loudness() <= kMinLoudness) {
       return;
     }
     selected_.push_back(&speaker);  // capacity reserved: no allocation
@@ -183,7 +178,7 @@ void Room::SelectSpeakers(Clock::time_point now) {
       if (!best || p->Detector().Loudness() > best->Detector().Loudness()) best = p.get();
     }
     if (!best) break;
-    if (selected_.size() < options_.audio_slots) {
+    if (selected_.size() < SelectionSize()) {
       selected_.push_back(best);
       continue;
     }
@@ -196,25 +191,49 @@ void Room::SelectSpeakers(Clock::time_point now) {
     }
     *weakest = best;
   }
+  // Priority order with the same hysteresis: a speaker moves ahead of the one before it only
+  // when clearly louder (listeners outside the selection hear the first K).
+  for (bool swapped = true; swapped;) {
+    swapped = false;
+    for (std::size_t i = 1; i < selected_.size(); ++i) {
+      if (selected_[i]->Detector().Loudness() >
+          selected_[i - 1]->Detector().Loudness() + kSwitchMarginLoudness) {
+        std::swap(selected_[i], selected_[i - 1]);
+        swapped = true;
+      }
+    }
+  }
   const bool changed = selected_.size() != before_size ||
                        !std::equal(selected_.begin(), selected_.end(), before.begin());
   if (changed) AssignSlots();
   EmitSpeakersIfChanged();
 }
 
+bool Room::Hears(const Participant& subscriber, const Participant& speaker) const {
+  // The first K selected speakers other than the subscriber itself.
+  std::size_t rank = 0;
+  for (const Participant* p : selected_) {
+    if (p == &subscriber) continue;
+    if (rank >= subscriber.Slots().size()) return false;
+    if (p == &speaker) return true;
+    ++rank;
+  }
+  return false;
+}
+
 void Room::AssignSlots() {
   for (auto& subscriber : participants_) {
     auto& slots = subscriber->Slots();
     std::array<bool, 64> changed{};
-    // Keep speakers that stay selected in their slot; free the others.
+    // Keep speakers the subscriber still hears in their slot; free the others.
     for (std::size_t i = 0; i < slots.size(); ++i) {
-      if (slots[i].speaker && !IsSelected(*slots[i].speaker)) {
+      if (slots[i].speaker && !Hears(*subscriber, *slots[i].speaker)) {
         slots[i].speaker = nullptr;
         if (i < changed.size()) changed[i] = true;
       }
     }
     for (Participant* speaker : selected_) {
-      if (speaker == subscriber.get()) continue;
+      if (!Hears(*subscriber, *speaker)) continue;
       const bool placed = std::any_of(slots.begin(), slots.end(),
                                       [&](const auto& s) { return s.speaker == speaker; });
       if (placed) continue;

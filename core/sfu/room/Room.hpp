@@ -1,6 +1,7 @@
-// A voice room on one media worker: its participants, the current top-K loudest speakers (with
-// switching hysteresis) and forwarding: each audio packet of a selected, unmuted speaker goes to
-// every other participant in the slot that carries that speaker (never back to the speaker).
+// A voice room on one media worker: its participants, the current loudest speakers (with
+// switching hysteresis) and forwarding: each participant hears the K loudest unmuted speakers
+// other than itself (so up to K+1 are selected: a selected speaker hears the K others), each in
+// the receive slot that carries that speaker; never one's own voice.
 // Also RTCP reports, consent expiry, DTLS failures and periodic events.
 // Thread affinity: the owning media worker only. Forwarding takes no locks and allocates nothing.
 #pragma once
@@ -26,7 +27,7 @@
 namespace chorus::sfu {
 
 struct RoomOptions {
-  std::size_t audio_slots = 4;                        // K: speakers forwarded at once
+  std::size_t audio_slots = 4;  // K: speakers forwarded at once
   std::chrono::steady_clock::duration consent_timeout = std::chrono::seconds(30);
 };
 
@@ -81,7 +82,7 @@ class Room {
 
   // Re-selects the top-K speakers now (normally done by Tick every kSelectInterval).
   void SelectSpeakers(Clock::time_point now);
-  // The currently selected speakers, loudest first at the time of selection.
+  // The currently selected speakers (up to K+1), in priority order.
   const std::vector<Participant*>& Selected() const { return selected_; }
 
  private:
@@ -91,6 +92,9 @@ class Room {
   void EmitSpeakersIfChanged();
   void EmitAll(const SfuEvent& event, const Participant* except = nullptr);
   bool IsSelected(const Participant& p) const;
+  // True when `speaker` is among the first K selected speakers other than `subscriber`.
+  bool Hears(const Participant& subscriber, const Participant& speaker) const;
+  std::size_t SelectionSize() const { return options_.audio_slots + 1; }
 
   std::string name_;
   RoomOptions options_;

@@ -56,7 +56,10 @@ class FakePeer {
   static constexpr std::uint8_t kMidId = 3;
 
   FakePeer(std::int64_t user_id, std::uint16_t port, std::size_t slots, std::uint8_t pt = 111)
-      : user_id_(user_id), port_(port), pt_(pt), ssrc_(0x1000u + static_cast<std::uint32_t>(user_id)) {
+      : user_id_(user_id),
+        port_(port),
+        pt_(pt),
+        ssrc_(0x1000u + static_cast<std::uint32_t>(user_id)) {
     address_ = rtc::TransportAddress::FromIpv4({127, 0, 0, 1}, port);
     options_.participant_id = "p" + std::to_string(user_id);
     options_.user_id = user_id;
@@ -76,7 +79,8 @@ class FakePeer {
       rtc::SdpSlot slot;
       slot.params = {std::to_string(i + 1), pt, kAudioLevelId, kMidId};
       slot.slot_index = i;
-      slot.ssrc = 0x5000u + static_cast<std::uint32_t>(user_id) * 16u + static_cast<std::uint32_t>(i);
+      slot.ssrc =
+          0x5000u + static_cast<std::uint32_t>(user_id) * 16u + static_cast<std::uint32_t>(i);
       options_.slots.push_back(slot);
     }
     keys_.profile = rtc::SrtpProfile::kAeadAes128Gcm;
@@ -155,9 +159,10 @@ class FakePeer {
       }
       auto packet = rtc::RtpPacket::Parse(std::span(datagram.data(), n));
       if (!packet) continue;
-      ReceivedRtp r{packet->Ssrc(), packet->CsrcCount() ? packet->Csrc(0) : 0, packet->Timestamp(),
-                    packet->Sequence(), packet->PayloadType(), packet->Marker(),
-                    packet->CsrcCount(), packet->ReadAudioLevel(kAudioLevelId)};
+      ReceivedRtp r{packet->Ssrc(),        packet->CsrcCount() ? packet->Csrc(0) : 0,
+                    packet->Timestamp(),   packet->Sequence(),
+                    packet->PayloadType(), packet->Marker(),
+                    packet->CsrcCount(),   packet->ReadAudioLevel(kAudioLevelId)};
       out.push_back(r);
     }
     output.sent[port_].clear();

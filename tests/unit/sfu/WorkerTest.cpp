@@ -183,9 +183,8 @@ TEST_F(WorkerTest, GarbageDatagramsAreCountedAndDropped) {
     junk[0] = static_cast<std::uint8_t>(round % 4 == 0 ? 0x00 : round % 4 == 1 ? 0x16 : 0x80);
     ASSERT_GT(::send(fd, junk.data(), 20 + static_cast<std::size_t>(round) * 5, 0), 0);
   }
-  EXPECT_TRUE(WaitStats([](const SfuStats& s) {
-    return s.dropped_malformed + s.dropped_unknown >= 50;
-  }));
+  EXPECT_TRUE(
+      WaitStats([](const SfuStats& s) { return s.dropped_malformed + s.dropped_unknown >= 50; }));
   EXPECT_EQ(sfu_->Stats().forwarded, 0u);
   EXPECT_EQ(sfu_->RoomSnapshot("stream-1").size(), 1u) << "the call is undisturbed";
 }
@@ -223,7 +222,8 @@ TEST_F(WorkerTest, MuteKickReplaceAndLeave) {
   // Reconnect of user 1 replaces the first participant; the old connection's Leave is ignored.
   const JoinResult second = JoinBlocking(1, one_again, offer);
   ASSERT_TRUE(second.ok);
-  EXPECT_TRUE(one.WaitFor([](const SfuEvent& e) { return IsRemoved(e, RemovalReason::kReplaced); }));
+  EXPECT_TRUE(
+      one.WaitFor([](const SfuEvent& e) { return IsRemoved(e, RemovalReason::kReplaced); }));
   sfu_->Leave("stream-1", 1, first.participant_id);
   EXPECT_EQ(sfu_->RoomSnapshot("stream-1").size(), 2u);
 
@@ -233,7 +233,8 @@ TEST_F(WorkerTest, MuteKickReplaceAndLeave) {
     return r && r->reason == RemovalReason::kKicked && r->message == "be nice";
   }));
   sfu_->Leave("stream-1", 1, second.participant_id);
-  EXPECT_TRUE(one_again.WaitFor([](const SfuEvent& e) { return IsRemoved(e, RemovalReason::kLeft); }));
+  EXPECT_TRUE(
+      one_again.WaitFor([](const SfuEvent& e) { return IsRemoved(e, RemovalReason::kLeft); }));
   EXPECT_TRUE(WaitStats([](const SfuStats& s) { return s.participants == 0 && s.rooms == 0; }));
 }
 

@@ -60,11 +60,11 @@ struct Encoder {
     return {json::serialize(out), false};
   }
   EventMessage operator()(const sfu::MemberEvent& e) const {
-    const char* kind = e.kind == sfu::MemberEvent::Kind::kJoined  ? "joined"
+    const char* kind = e.kind == sfu::MemberEvent::Kind::kJoined ? "joined"
                        : e.kind == sfu::MemberEvent::Kind::kLeft ? "left"
                                                                  : "updated";
-    return {json::serialize(
-                json::object{{"type", "member"}, {"event", kind}, {"member", MemberJson(e.member)}}),
+    return {json::serialize(json::object{
+                {"type", "member"}, {"event", kind}, {"member", MemberJson(e.member)}}),
             false};
   }
   EventMessage operator()(const sfu::MutedEvent& e) const {
@@ -75,14 +75,10 @@ struct Encoder {
             false};
   }
   EventMessage operator()(const sfu::StatsEvent& e) const {
-    json::object out{{"type", "stats"},
-                     {"loss_up", e.loss_up},
-                     {"loss_down", e.loss_down},
-                     {"jitter_ms", e.jitter_ms},
-                     {"packets_in", e.packets_in},
-                     {"packets_out", e.packets_out},
-                     {"bytes_in", e.bytes_in},
-                     {"bytes_out", e.bytes_out}};
+    json::object out{
+        {"type", "stats"},          {"loss_up", e.loss_up},       {"loss_down", e.loss_down},
+        {"jitter_ms", e.jitter_ms}, {"packets_in", e.packets_in}, {"packets_out", e.packets_out},
+        {"bytes_in", e.bytes_in},   {"bytes_out", e.bytes_out}};
     if (e.rtt_ms) {
       out["rtt_ms"] = *e.rtt_ms;
     } else {
@@ -110,6 +106,8 @@ struct Encoder {
 
 }  // namespace
 
-EventMessage EncodeEvent(const sfu::SfuEvent& event) { return std::visit(Encoder{}, event); }
+EventMessage EncodeEvent(const sfu::SfuEvent& event) {
+  return std::visit(Encoder{}, event);
+}
 
 }  // namespace chorus::rtc_api

@@ -22,7 +22,7 @@ std::string ErrorMessage(const std::string& code, const std::string& message);
 
 // What to send for one SFU event, and whether the connection ends after it.
 struct EventMessage {
-  std::string text;   // empty: nothing to send
+  std::string text;  // empty: nothing to send
   bool close = false;
 };
 EventMessage EncodeEvent(const sfu::SfuEvent& event);

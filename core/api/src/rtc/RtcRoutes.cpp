@@ -20,18 +20,19 @@ sfu::SfuConfig MakeSfuConfig(const config::RtcSettings& settings) {
 
 void AddRtcRoutes(http::Router& router, app::Services& services, voice::VoiceService& voice,
                   sfu::Sfu& sfu) {
-  router.Add(http::Verb::get, "/rtc",
-             [&voice, &sfu](http::RequestContext& ctx)
-                 -> boost::asio::awaitable<std::optional<http::Response>> {
-               if (!boost::beast::websocket::is_upgrade(ctx.request)) {
-                 throw http::ApiError(http::Status::upgrade_required, "upgrade_required",
-                                      "GET /rtc is a WebSocket endpoint");
-               }
-               ctx.MarkLongLived();
-               auto session = std::make_shared<RtcSession>(ctx.stream, voice, sfu, ctx);
-               co_await session->Run(ctx.request);
-               co_return std::nullopt;
-             });
+  router.Add(
+      http::Verb::get, "/rtc",
+      [&voice,
+       &sfu](http::RequestContext& ctx) -> boost::asio::awaitable<std::optional<http::Response>> {
+        if (!boost::beast::websocket::is_upgrade(ctx.request)) {
+          throw http::ApiError(http::Status::upgrade_required, "upgrade_required",
+                               "GET /rtc is a WebSocket endpoint");
+        }
+        ctx.MarkLongLived();
+        auto session = std::make_shared<RtcSession>(ctx.stream, voice, sfu, ctx);
+        co_await session->Run(ctx.request);
+        co_return std::nullopt;
+      });
 
   auto& metrics = services.metrics;
   const auto gauge = [&metrics, &sfu](const char* name, const char* help, auto field) {

@@ -58,9 +58,8 @@ asio::awaitable<void> RtcSession::Run(http::Request& request) {
   timeouts.keep_alive_pings = true;
   ws_.set_option(timeouts);
   ws_.read_message_max(kMaxMessageBytes);
-  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
-    res.set(beast::http::field::server, "chorusd");
-  }));
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(beast::http::field::server, "chorusd"); }));
   auto [accept_ec] = co_await ws_.async_accept(request, kUseTuple);
   if (accept_ec) co_return;
 
@@ -172,8 +171,12 @@ asio::awaitable<bool> RtcSession::HandleJoin(const json::object& message) {
       auto self = weak.lock();
       if (!self) return;
       if (replaced) self->replaced_ = true;
-      if (!encoded->text.empty()) self->Send(std::move(encoded->text));
-      if (encoded->close) self->CloseAfterFlush();
+      if (!self->joined_ && !self->closing_) {
+        // Events the SFU emitted while adding us come before the join reply: hold them.
+        self->held_events_.push_back(std::move(*encoded));
+        return;
+      }
+      self->Deliver(std::move(*encoded));
     });
   };
   auto done = [wait](sfu::JoinResult result) {
@@ -202,9 +205,13 @@ asio::awaitable<bool> RtcSession::HandleJoin(const json::object& message) {
   participant_id_ = wait->result->participant_id;
   join_deadline_.cancel();
   Send(JoinedMessage(*wait->result, user_id_));
+  for (auto& held : held_events_) Deliver(std::move(held));
+  held_events_.clear();
   voice_.OnMediaConnected(stream_id_, user_id_);
   ops::Info("ws", "rtc joined",
-            {{"room", room_}, {"user", user_id_}, {"participant", participant_id_},
+            {{"room", room_},
+             {"user", user_id_},
+             {"participant", participant_id_},
              {"client", client_addr_}});
   co_return true;
 }
@@ -228,6 +235,11 @@ void RtcSession::HandleCommand(const json::object& message) {
   } else {
     Send(ErrorMessage("unknown_type", "unknown message type"));
   }
+}
+
+void RtcSession::Deliver(EventMessage message) {
+  if (!message.text.empty()) Send(std::move(message.text));
+  if (message.close) CloseAfterFlush();
 }
 
 void RtcSession::Send(std::string text) {

@@ -18,6 +18,7 @@
 
 #include "Sfu.hpp"
 #include "http/Types.hpp"
+#include "rtc/RtcMessages.hpp"
 
 namespace chorus::voice {
 class VoiceService;
@@ -55,7 +56,8 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
   // Sends what is queued, then closes (strand only).
   void CloseAfterFlush();
   void Close();
-  void OnSfuEvent(const sfu::SfuEvent& event);
+  // Sends an encoded SFU event and closes after it when it ends the session (strand only).
+  void Deliver(EventMessage message);
 
   beast::websocket::stream<beast::tcp_stream&> ws_;
   voice::VoiceService& voice_;
@@ -65,7 +67,8 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
   asio::steady_timer writer_done_;
   asio::steady_timer join_deadline_;
   std::deque<std::string> queue_;
-  bool closing_ = false;      // no more reads; the writer closes once the queue is empty
+  std::vector<EventMessage> held_events_;  // events that arrived before the join reply
+  bool closing_ = false;  // no more reads; the writer closes once the queue is empty
   bool closed_ = false;
   bool writer_running_ = false;
   bool joined_ = false;
