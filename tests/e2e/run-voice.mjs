@@ -186,10 +186,11 @@ try {
       throw new Error(`${error.message}; list ${JSON.stringify(await participants(ann.page))}`);
     });
     fs.mkdirSync(screenshotDir, { recursive: true });
-    await ann.page.screenshot({
-      path: path.join(screenshotDir, 'voice-tab-joined.png'),
-      fullPage: true,
-    });
+    // Top of the page in a tall viewport: a full-page capture would repeat the sticky header.
+    await ann.page.setViewportSize({ width: 1100, height: 1200 });
+    await ann.page.evaluate(() => window.scrollTo(0, 0));
+    await ann.page.screenshot({ path: path.join(screenshotDir, 'voice-tab-joined.png') });
+    await ann.page.setViewportSize({ width: 1100, height: 900 });
   });
 
   await step('b: microphone denied → clear message, listen-only join works', async () => {
