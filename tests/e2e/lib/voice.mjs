@@ -80,15 +80,13 @@ export async function waitConnected(page, timeoutMs = 20_000) {
 
 /** Returns [{username, speaking, muted}] from the participant list. */
 export async function participants(page) {
-  return page
-    .locator('[data-testid="voice-participant"]')
-    .evaluateAll((rows) =>
-      rows.map((r) => ({
-        username: r.dataset.username,
-        speaking: r.dataset.speaking === 'true',
-        muted: r.dataset.muted,
-      })),
-    );
+  return page.locator('[data-testid="voice-participant"]').evaluateAll((rows) =>
+    rows.map((r) => ({
+      username: r.dataset.username,
+      speaking: r.dataset.speaking === 'true',
+      muted: r.dataset.muted,
+    })),
+  );
 }
 
 /**
