@@ -163,6 +163,59 @@ describe('VoiceClient join', () => {
     expect(client.getSnapshot().mic).toBe(state);
   });
 
+  it('leaving while the REST join is pending gives the seat back and opens nothing', async () => {
+    const { deps, api, mics } = fakeDeps(clock);
+    let answer!: (r: ReturnType<typeof joinReply>) => void;
+    api.join.mockReturnValue(new Promise((resolve) => (answer = resolve)));
+    const client = new VoiceClient(1, deps);
+    const done = client.join();
+    await client.leave();
+    answer(joinReply());
+    await done;
+    expect(api.leave).toHaveBeenCalledTimes(2);
+    expect(mics).toHaveLength(0);
+    expect(FakeWebSocket.instances).toHaveLength(0);
+    expect(client.getSnapshot().phase).toBe('idle');
+  });
+
+  it('leaving during the microphone prompt releases the microphone', async () => {
+    const { deps, mics } = fakeDeps(clock);
+    const open = deps.openMic;
+    let release!: () => void;
+    deps.openMic = async (options) => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return open(options);
+    };
+    const client = new VoiceClient(1, deps);
+    const done = client.join();
+    await flush();
+    await client.leave();
+    release();
+    await done;
+    expect(mics[0]!.stopped).toBe(true);
+    expect(FakeWebSocket.instances).toHaveLength(0);
+  });
+
+  it('takes a fresh seat and token when the microphone prompt took long', async () => {
+    const { deps, api } = fakeDeps(clock);
+    const open = deps.openMic;
+    deps.openMic = async (options) => {
+      clock.now += 20_000;
+      return open(options);
+    };
+    api.join
+      .mockResolvedValueOnce(joinReply({ token: 'old' }))
+      .mockResolvedValueOnce(joinReply({ token: 'fresh' }));
+    const client = new VoiceClient(1, deps);
+    const done = client.join();
+    await flush();
+    lastSocket().open();
+    expect(lastSocket().sent[0]).toMatchObject({ type: 'join', token: 'fresh' });
+    lastSocket().receive(kJoined);
+    await done;
+    expect(client.getSnapshot().phase).toBe('connected');
+  });
+
   it('fails a join the server refuses and stays idle with the reason', async () => {
     const { deps, api } = fakeDeps(clock);
     api.join.mockRejectedValue(

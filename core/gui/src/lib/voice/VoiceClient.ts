@@ -62,6 +62,8 @@ export interface VoiceClientDeps {
 
 export const kDefaultHeartbeatMs = 10_000;
 export const kStatsIntervalMs = 2_000;
+/** A microphone prompt longer than this re-takes the seat before connecting. */
+export const kMicPromptRefreshMs = 5_000;
 const kNoStats: VoiceStats = {
   rttMs: null,
   lossUp: 0,
@@ -87,6 +89,8 @@ export class VoiceClient {
     jitterMs: null as number | null,
   };
   private pingRttMs: number | null = null;
+  /** Bumped by every join and leave, so an overtaken join knows to stop. */
+  private joinSeq = 0;
 
   constructor(streamId: number, deps: VoiceClientDeps) {
     this.deps = deps;
@@ -134,16 +138,17 @@ export class VoiceClient {
   async join(): Promise<void> {
     const { phase } = this.snapshot;
     if (phase !== 'idle' && phase !== 'ended') return;
+    const attempt = ++this.joinSeq;
+    const current = () => attempt === this.joinSeq && this.snapshot.phase === 'joining';
     this.update({ phase: 'joining', error: null, reconnectAttempt: 0 });
     let reply: JoinResponse;
     try {
       reply = await this.deps.api.join(this.snapshot.streamId);
     } catch (error) {
-      if (this.snapshot.phase === 'joining')
-        this.update({ phase: 'idle', error: describeError(error) });
+      if (current()) this.update({ phase: 'idle', error: describeError(error) });
       return;
     }
-    if (this.snapshot.phase !== 'joining') return;
+    if (!current()) return this.giveUpSeat();
     const settings = reply.settings;
     this.update({
       settings,
@@ -155,14 +160,39 @@ export class VoiceClient {
           ? 'self'
           : null,
     });
+    const micStarted = this.deps.now();
     await this.openMic(settings);
-    if (this.snapshot.phase !== 'joining') return;
+    if (!current()) {
+      this.mic?.stop();
+      this.mic = null;
+      return this.giveUpSeat();
+    }
+    // A long permission prompt may outlast the presence timeout: take a fresh seat and token.
+    if (this.deps.now() - micStarted > kMicPromptRefreshMs) {
+      try {
+        reply = await this.deps.api.join(this.snapshot.streamId);
+      } catch (error) {
+        if (!current()) return;
+        this.teardown();
+        this.update({ phase: 'idle', error: describeError(error) });
+        return;
+      }
+      if (!current()) return this.giveUpSeat();
+    }
     try {
       await this.connect(reply);
     } catch (error) {
-      if (this.snapshot.phase !== 'joining') return;
+      if (!current()) return;
       this.teardown();
       this.update({ phase: 'idle', error: describeError(error) });
+      await this.deps.api.leave(this.snapshot.streamId).catch(() => {});
+    }
+  }
+
+  /** An overtaken join gives back the seat it took, unless a newer join holds it now. */
+  private async giveUpSeat(): Promise<void> {
+    const { phase } = this.snapshot;
+    if (phase === 'idle' || phase === 'ended') {
       await this.deps.api.leave(this.snapshot.streamId).catch(() => {});
     }
   }
@@ -170,6 +200,7 @@ export class VoiceClient {
   /** Leaves the call: tells /rtc and the REST API, releases the mic and the audio elements. */
   async leave(): Promise<void> {
     if (this.snapshot.phase === 'idle' || this.snapshot.phase === 'ended') return;
+    this.joinSeq++;
     this.conn?.close(true);
     this.teardown();
     this.update({ phase: 'idle', error: null });
@@ -179,6 +210,7 @@ export class VoiceClient {
   /** Leaves when the page is being hidden or unloaded (keepalive request; no await possible). */
   leaveOnPageHide(): void {
     if (this.snapshot.phase === 'idle' || this.snapshot.phase === 'ended') return;
+    this.joinSeq++;
     this.conn?.close(true);
     this.teardown();
     this.update({ phase: 'idle' });
