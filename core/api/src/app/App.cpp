@@ -15,16 +15,16 @@
 #include "ops/Log.hpp"
 #include "ops/Metrics.hpp"
 #include "ops/OpsRoutes.hpp"
-#include "store/Database.hpp"
-#include "streams/StreamRoutes.hpp"
+#include "rtc/RtcRoutes.hpp"
+#include "rtc/SfuMediaControl.hpp"
 #include "state/LocalState.hpp"
 #include "state/RedisState.hpp"
 #include "state/StateRateLimiter.hpp"
+#include "store/Database.hpp"
+#include "streams/StreamRoutes.hpp"
 #include "util/BlockingPool.hpp"
 #include "voice/VoiceRoutes.hpp"
 #include "voice/VoiceService.hpp"
-#include "rtc/RtcRoutes.hpp"
-#include "rtc/SfuMediaControl.hpp"
 
 namespace chorus::app {
 
@@ -63,7 +63,8 @@ void App::Start() {
   const int applied = m.db->Migrate();
   ops::Info("db", "database ready",
             {{"backend", m.db->Backend()}, {"migrations_applied", applied}});
-  m.blocking = std::make_unique<util::BlockingPool>(static_cast<std::size_t>(m.config.db_pool_size));
+  m.blocking =
+      std::make_unique<util::BlockingPool>(static_cast<std::size_t>(m.config.db_pool_size));
   m.sessions = std::make_unique<auth::SessionService>(*m.db, *m.blocking, m.config);
   // Voice state: Redis when --redis-url is set (shared by every node, login throttling too).
   auth::RateLimiter* limiter = &m.limiter;
@@ -71,7 +72,8 @@ void App::Start() {
     m.state = std::make_unique<state::LocalState>();
   } else {
     auto endpoint = state::RedisEndpoint::Parse(m.config.redis_url);
-    if (!endpoint) throw std::runtime_error("--redis-url must be redis://[:password@]host[:port][/db]");
+    if (!endpoint)
+      throw std::runtime_error("--redis-url must be redis://[:password@]host[:port][/db]");
     m.state = std::make_unique<state::RedisState>(*endpoint, m.config.db_pool_size, &m.metrics);
     m.shared_limiter = std::make_unique<state::StateRateLimiter>(*m.state);
     limiter = m.shared_limiter.get();
@@ -105,7 +107,9 @@ void App::Start() {
   m.server->Start();
 }
 
-unsigned short App::HttpPort() const { return impl_->server->Port(); }
+unsigned short App::HttpPort() const {
+  return impl_->server->Port();
+}
 
 void App::Run() {
   auto& m = *impl_;

@@ -44,7 +44,8 @@ awaitable<http::Response> SignedIn(app::Services& s, http::RequestContext& ctx,
                                    const store::User& user, http::Status status) {
   const std::string token = co_await s.sessions.Create(user.id, ctx.client_addr);
   AuthedUser authed{user.id, user.username, user.role, 0};
-  auto res = http::JsonResponse(ctx.request, status, boost::json::object{{"user", authed.ToJson()}});
+  auto res =
+      http::JsonResponse(ctx.request, status, boost::json::object{{"user", authed.ToJson()}});
   res.set(http::beast::http::field::set_cookie, s.sessions.SetCookie(token));
   co_return res;
 }
@@ -77,9 +78,11 @@ awaitable<MaybeResponse> Login(app::Services& s, http::RequestContext& ctx) {
   const auto& auth = s.config.auth;
   const std::string user_key = "login:user:" + store::UserRepository::UsernameKey(creds.username);
   const std::string addr_key = "login:addr:" + ctx.client_addr;
-  auto wait = s.limiter.Check(user_key, auth.login_max_failures_per_user, auth.login_failure_window);
+  auto wait =
+      s.limiter.Check(user_key, auth.login_max_failures_per_user, auth.login_failure_window);
   if (!wait) {
-    wait = s.limiter.Check(addr_key, auth.login_max_failures_per_address, auth.login_failure_window);
+    wait =
+        s.limiter.Check(addr_key, auth.login_max_failures_per_address, auth.login_failure_window);
   }
   if (wait) {
     throw http::TooManyRequests("too_many_attempts", "too many failed sign-ins; try again later",
@@ -90,8 +93,8 @@ awaitable<MaybeResponse> Login(app::Services& s, http::RequestContext& ctx) {
       return store::UserRepository(c).FindByUsername(creds.username);
     });
     // Verify against a dummy hash for unknown names so timing does not reveal them.
-    const bool ok = PasswordHasher::Verify(found ? found->password_hash : PasswordHasher::DummyHash(),
-                                           creds.password);
+    const bool ok = PasswordHasher::Verify(
+        found ? found->password_hash : PasswordHasher::DummyHash(), creds.password);
     if (!found || !ok) return std::nullopt;
     return found;
   });
@@ -129,7 +132,8 @@ void AddAuthRoutes(http::Router& router, app::Services& s) {
              [&s](http::RequestContext& ctx) { return Login(s, ctx); });
   router.Add(http::Verb::post, "/api/auth/logout",
              [&s](http::RequestContext& ctx) { return Logout(s, ctx); });
-  router.Add(http::Verb::get, "/api/auth/me", [&s](http::RequestContext& ctx) { return Me(s, ctx); });
+  router.Add(http::Verb::get, "/api/auth/me",
+             [&s](http::RequestContext& ctx) { return Me(s, ctx); });
 }
 
 void ValidateUsername(const std::string& username) {

@@ -31,7 +31,8 @@ boost::asio::awaitable<std::optional<AuthedUser>> SessionService::Current(
       const std::int64_t now = util::NowMs();
       auto found = repo.FindValid(hash, now);
       if (!found) return std::nullopt;
-      if (now - found->session.last_seen_at_ms > kTouchIntervalMs) repo.Touch(found->session.id, now);
+      if (now - found->session.last_seen_at_ms > kTouchIntervalMs)
+        repo.Touch(found->session.id, now);
       return AuthedUser{found->user.id, found->user.username, found->user.role, found->session.id};
     });
   });
@@ -82,9 +83,9 @@ boost::asio::awaitable<std::int64_t> SessionService::Destroy(std::string token) 
 
 std::string SessionService::SetCookie(const std::string& token) const {
   const auto max_age = std::chrono::duration_cast<std::chrono::seconds>(config_.auth.session_ttl);
-  std::string cookie = std::string(kSessionCookie) + "=" + token +
-                       "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
-                       std::to_string(max_age.count());
+  std::string cookie =
+      std::string(kSessionCookie) + "=" + token +
+      "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age.count());
   if (config_.SecureCookies()) cookie += "; Secure";
   return cookie;
 }

@@ -33,7 +33,8 @@ template <class Duration>
 void AddSeconds(CLI::App& app, const std::string& flag, const std::string& env, Duration& target,
                 const std::string& help) {
   auto* opt = app.add_option_function<long>(
-      flag, [&target](long v) { target = std::chrono::duration_cast<Duration>(std::chrono::seconds(v)); },
+      flag,
+      [&target](long v) { target = std::chrono::duration_cast<Duration>(std::chrono::seconds(v)); },
       help + " (seconds, default " +
           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(target).count()) + ")");
   opt->envname(env);
@@ -50,29 +51,34 @@ Config Load(int argc, char** argv, int& exit_code) {
   Config c;
   CLI::App app{"chorusd: Chorus voice chat server"};
   app.option_defaults()->always_capture_default();
-  app.add_option("--listen", c.http.listen, "HTTP listen address host:port")->envname("CHORUS_LISTEN");
+  app.add_option("--listen", c.http.listen, "HTTP listen address host:port")
+      ->envname("CHORUS_LISTEN");
   app.add_option("--data-dir", c.data_dir, "Directory for the SQLite file, secrets and media")
       ->envname("CHORUS_DATA_DIR");
   app.add_option("--database-url", c.database_url,
                  "sqlite:PATH or postgres://… (default sqlite:<data-dir>/chorus.db)")
       ->envname("CHORUS_DATABASE_URL");
   app.add_option("--db-pool-size", c.db_pool_size, "Database connections (and blocking threads)")
-      ->envname("CHORUS_DB_POOL_SIZE")->check(CLI::Range(1, 256));
+      ->envname("CHORUS_DB_POOL_SIZE")
+      ->check(CLI::Range(1, 256));
   app.add_option("--redis-url", c.redis_url, "redis://host:port[/db]; empty = in-process state")
       ->envname("CHORUS_REDIS_URL");
-  app.add_option("--log-dir", c.log_dir, "Directory for JSON-lines logs")->envname("CHORUS_LOG_DIR");
+  app.add_option("--log-dir", c.log_dir, "Directory for JSON-lines logs")
+      ->envname("CHORUS_LOG_DIR");
   app.add_option("--log-level", c.log_level, "trace|debug|info|warn|error")
       ->envname("CHORUS_LOG_LEVEL");
   app.add_option("--public-url", c.public_url, "URL users reach (default http://<listen>)")
       ->envname("CHORUS_PUBLIC_URL");
   app.add_option("--gui-dir", c.gui_dir, "Built GUI to serve")->envname("CHORUS_GUI_DIR");
-  app.add_option("--media-dir", c.media_dir, "Files served under /media/ (default <data-dir>/media)")
+  app.add_option("--media-dir", c.media_dir,
+                 "Files served under /media/ (default <data-dir>/media)")
       ->envname("CHORUS_MEDIA_DIR");
   app.add_option("--demo-stream", c.demo_stream, "Create a demo stream on first start")
       ->envname("CHORUS_DEMO_STREAM");
 
   app.add_option("--http-threads", c.http.threads, "HTTP I/O threads")
-      ->envname("CHORUS_HTTP_THREADS")->check(CLI::Range(1, 64));
+      ->envname("CHORUS_HTTP_THREADS")
+      ->check(CLI::Range(1, 64));
   app.add_option("--http-max-body-bytes", c.http.max_body_bytes, "Largest request body (413 above)")
       ->envname("CHORUS_HTTP_MAX_BODY_BYTES");
   app.add_option("--http-max-header-bytes", c.http.max_header_bytes, "Largest request header block")
@@ -81,12 +87,13 @@ Config Load(int argc, char** argv, int& exit_code) {
              "Close a connection idle (or sending headers) this long");
   AddSeconds(app, "--http-body-timeout", "CHORUS_HTTP_BODY_TIMEOUT", c.http.body_timeout,
              "Time allowed to receive a request body");
-  AddSeconds(app, "--http-shutdown-timeout", "CHORUS_HTTP_SHUTDOWN_TIMEOUT", c.http.shutdown_timeout,
-             "Time in-flight requests get to finish on SIGTERM");
+  AddSeconds(app, "--http-shutdown-timeout", "CHORUS_HTTP_SHUTDOWN_TIMEOUT",
+             c.http.shutdown_timeout, "Time in-flight requests get to finish on SIGTERM");
 
   long session_hours = c.auth.session_ttl.count();
   app.add_option("--session-ttl-hours", session_hours, "Session lifetime")
-      ->envname("CHORUS_SESSION_TTL_HOURS")->check(CLI::PositiveNumber);
+      ->envname("CHORUS_SESSION_TTL_HOURS")
+      ->check(CLI::PositiveNumber);
   app.add_option("--login-max-failures-per-user", c.auth.login_max_failures_per_user,
                  "Failed logins per username per window before 429")
       ->envname("CHORUS_LOGIN_MAX_FAILURES_PER_USER");
@@ -100,7 +107,8 @@ Config Load(int argc, char** argv, int& exit_code) {
       ->envname("CHORUS_BOOTSTRAP_ADMIN");
 
   app.add_option("--voice-max-members", c.voice.max_members, "Members per voice room")
-      ->envname("CHORUS_VOICE_MAX_MEMBERS")->check(CLI::Range(1, 100000));
+      ->envname("CHORUS_VOICE_MAX_MEMBERS")
+      ->check(CLI::Range(1, 100000));
   AddSeconds(app, "--voice-heartbeat-interval", "CHORUS_VOICE_HEARTBEAT_INTERVAL",
              c.voice.heartbeat_interval, "Heartbeat period asked of clients");
   AddSeconds(app, "--voice-presence-timeout", "CHORUS_VOICE_PRESENCE_TIMEOUT",
@@ -122,20 +130,24 @@ Config Load(int argc, char** argv, int& exit_code) {
       ->envname("CHORUS_VOICE_SETTINGS_RATE");
   app.add_option("--voice-sse-replay-events", c.voice.sse_replay_events,
                  "Events per room kept for Last-Event-ID replay")
-      ->envname("CHORUS_VOICE_SSE_REPLAY_EVENTS")->check(CLI::Range(1, 100000));
+      ->envname("CHORUS_VOICE_SSE_REPLAY_EVENTS")
+      ->check(CLI::Range(1, 100000));
   AddSeconds(app, "--voice-sse-keepalive", "CHORUS_VOICE_SSE_KEEPALIVE", c.voice.sse_keepalive,
              "Keep-alive comment period on voice event streams");
 
   app.add_option("--rtc-udp-port", c.rtc.udp_port, "The SFU's single UDP port")
-      ->envname("CHORUS_RTC_UDP_PORT")->check(CLI::Range(0, 65535));
+      ->envname("CHORUS_RTC_UDP_PORT")
+      ->check(CLI::Range(0, 65535));
   app.add_option("--rtc-bind", c.rtc.bind, "Address the SFU's UDP socket binds")
       ->envname("CHORUS_RTC_BIND");
   app.add_option("--rtc-announce-ip", c.rtc.announce_ip, "Address announced in ICE candidates")
       ->envname("CHORUS_RTC_ANNOUNCE_IP");
   app.add_option("--rtc-audio-slots", c.rtc.audio_slots, "Receive slots (K loudest) per listener")
-      ->envname("CHORUS_RTC_AUDIO_SLOTS")->check(CLI::Range(1, 16));
+      ->envname("CHORUS_RTC_AUDIO_SLOTS")
+      ->check(CLI::Range(1, 16));
   app.add_option("--rtc-workers", c.rtc.workers, "Media worker threads (0 = one per core)")
-      ->envname("CHORUS_RTC_WORKERS")->check(CLI::Range(0, 256));
+      ->envname("CHORUS_RTC_WORKERS")
+      ->check(CLI::Range(0, 256));
   AddSeconds(app, "--rtc-consent-timeout", "CHORUS_RTC_CONSENT_TIMEOUT", c.rtc.consent_timeout,
              "Remove a participant whose ICE checks stop this long");
 

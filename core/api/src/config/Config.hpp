@@ -53,12 +53,12 @@ struct Config {
   std::string data_dir = "data";
   std::string database_url;  // empty = sqlite:<data_dir>/chorus.db
   int db_pool_size = 4;
-  std::string redis_url;     // empty = in-process state
+  std::string redis_url;  // empty = in-process state
   std::string log_dir = "logs";
   std::string log_level = "info";
-  std::string public_url;    // empty = http://<listen>
+  std::string public_url;  // empty = http://<listen>
   std::string gui_dir = "core/gui/dist";
-  std::string media_dir;     // empty = <data_dir>/media
+  std::string media_dir;  // empty = <data_dir>/media
   bool demo_stream = true;
   HttpSettings http;
   AuthSettings auth;

@@ -1,13 +1,13 @@
 #include "http/HttpServer.hpp"
 
+#include <fmt/format.h>
+#include <array>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
-#include <array>
-#include <fmt/format.h>
 
 #include "http/ApiError.hpp"
 #include "ops/Log.hpp"
@@ -30,7 +30,9 @@ std::pair<std::string, std::string> SplitHostPort(const std::string& listen) {
   return {host, listen.substr(colon + 1)};
 }
 
-bool IsSafeMethod(Verb v) { return v == Verb::get || v == Verb::head || v == Verb::options; }
+bool IsSafeMethod(Verb v) {
+  return v == Verb::get || v == Verb::head || v == Verb::options;
+}
 
 // Strips the query string from a request target.
 std::string_view PathOf(std::string_view target) {
@@ -111,16 +113,17 @@ asio::awaitable<void> HttpServer::Accept() {
       std::lock_guard lock(mu_);
       connections_[conn->id] = conn;
     }
-    asio::co_spawn(conn->stream.get_executor(), Serve(conn), [this, id = conn->id](std::exception_ptr e) {
-      if (e) {
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          ops::Error("http", "connection failed", {{"error", ex.what()}});
-        }
-      }
-      Forget(id);
-    });
+    asio::co_spawn(conn->stream.get_executor(), Serve(conn),
+                   [this, id = conn->id](std::exception_ptr e) {
+                     if (e) {
+                       try {
+                         std::rethrow_exception(e);
+                       } catch (const std::exception& ex) {
+                         ops::Error("http", "connection failed", {{"error", ex.what()}});
+                       }
+                     }
+                     Forget(id);
+                   });
   }
 }
 
@@ -129,7 +132,8 @@ void HttpServer::Forget(std::uint64_t id) {
   {
     std::lock_guard lock(mu_);
     connections_.erase(id);
-    if (stopping_ && connections_.empty() && on_drained_) done = std::exchange(on_drained_, nullptr);
+    if (stopping_ && connections_.empty() && on_drained_)
+      done = std::exchange(on_drained_, nullptr);
   }
   if (done) done();
 }
@@ -175,15 +179,17 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> conn) {
     bool taken_over = false;
     std::string route = "-";
     if (bec == beast::http::error::body_limit) {
-      res = ErrorResponse(req, request_id, Status::payload_too_large, "body_too_large",
-                          fmt::format("request body exceeds {} bytes", config_.http.max_body_bytes));
+      res =
+          ErrorResponse(req, request_id, Status::payload_too_large, "body_too_large",
+                        fmt::format("request body exceeds {} bytes", config_.http.max_body_bytes));
       res.keep_alive(false);
     } else if (bec) {
       conn->busy = false;
       break;
     } else {
       stream.expires_never();
-      RequestContext ctx{req, stream, client_addr, request_id, "", {}, &conn->long_lived, &stopping_};
+      RequestContext ctx{req, stream, client_addr,       request_id,
+                         "",  {},     &conn->long_lived, &stopping_};
       res = co_await Dispatch(ctx, taken_over);
       route = ctx.route.empty() ? "-" : ctx.route;
     }
@@ -243,9 +249,8 @@ void HttpServer::CheckCsrf(const Request& req) const {
     while (!pub.empty() && pub.back() == '/') pub.remove_suffix(1);
     const auto host = req[beast::http::field::host];
     const bool same_as_public = origin == pub;
-    const bool same_as_host =
-        !host.empty() && (origin == "http://" + std::string(host) ||
-                          origin == "https://" + std::string(host));
+    const bool same_as_host = !host.empty() && (origin == "http://" + std::string(host) ||
+                                                origin == "https://" + std::string(host));
     if (!same_as_public && !same_as_host) throw Forbidden("cross-origin request refused");
   } else if (origin == "null") {
     throw Forbidden("cross-origin request refused");
@@ -332,9 +337,8 @@ Response HttpServer::ErrorFor(const RequestContext& ctx, std::exception_ptr erro
                        "internal error; request id " + ctx.request_id);
 }
 
-Response HttpServer::ErrorResponse(const Request& req, const std::string& request_id,
-                                   Status status, const std::string& code,
-                                   const std::string& message) const {
+Response HttpServer::ErrorResponse(const Request& req, const std::string& request_id, Status status,
+                                   const std::string& code, const std::string& message) const {
   boost::json::object err{{"code", code}, {"message", message}};
   if (request_id != "-") err["request_id"] = request_id;
   return JsonResponse(req, status, boost::json::object{{"error", std::move(err)}});
@@ -366,7 +370,8 @@ void HttpServer::Stop(std::function<void()> done) {
       {
         std::lock_guard lock(mu_);
         for (auto& [_, c] : connections_) left.push_back(c);
-        if (!left.empty()) ops::Warn("http", "forcing connections closed", {{"count", left.size()}});
+        if (!left.empty())
+          ops::Warn("http", "forcing connections closed", {{"count", left.size()}});
         fire = std::exchange(on_drained_, nullptr);
       }
       for (auto& c : left) c->Cancel();

@@ -24,10 +24,11 @@ class JsonBody {
   std::optional<std::string> OptString(std::string_view key, std::size_t min_len,
                                        std::size_t max_len) const;
   std::optional<bool> OptBool(std::string_view key) const;
-  std::optional<std::int64_t> OptInt(std::string_view key, std::int64_t min, std::int64_t max) const;
+  std::optional<std::int64_t> OptInt(std::string_view key, std::int64_t min,
+                                     std::int64_t max) const;
   // A nullable integer: absent → nullopt; null → optional holding nullopt.
   std::optional<std::optional<std::int64_t>> OptNullableInt(std::string_view key, std::int64_t min,
-                                                             std::int64_t max) const;
+                                                            std::int64_t max) const;
   const boost::json::object& Object() const { return object_; }
 
  private:

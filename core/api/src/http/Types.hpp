@@ -1,11 +1,11 @@
 // Common HTTP types of chorusd: requests, responses, the context a handler receives.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json/value.hpp>
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>

@@ -1,11 +1,11 @@
 #include "ops/Log.hpp"
 
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/daily_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <boost/json/serialize.hpp>
 #include <filesystem>
 #include <mutex>
-#include <spdlog/sinks/daily_file_sink.h>
-#include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <unordered_map>
 
 namespace chorus::ops {

@@ -2,9 +2,9 @@
 // stdout and <log-dir>/chorusd-YYYY-MM-DD.log; the "voice" component also to voice-YYYY-MM-DD.log.
 #pragma once
 
+#include <spdlog/spdlog.h>
 #include <boost/json/object.hpp>
 #include <memory>
-#include <spdlog/spdlog.h>
 #include <string>
 #include <string_view>
 

@@ -17,7 +17,8 @@ void CounterFamily::Add(const std::string& labels, double n) {
 void CounterFamily::Render(std::string& out) const {
   std::lock_guard lock(mu_);
   out += fmt::format("# HELP {} {}\n# TYPE {} counter\n", name_, help_, name_);
-  for (const auto& [labels, v] : values_) out += fmt::format("{} {}\n", SeriesName(name_, labels), v);
+  for (const auto& [labels, v] : values_)
+    out += fmt::format("{} {}\n", SeriesName(name_, labels), v);
 }
 
 void HistogramFamily::Observe(const std::string& labels, double value) {
@@ -63,7 +64,8 @@ HistogramFamily& Metrics::Histogram(const std::string& name, const std::string& 
   return *slot;
 }
 
-void Metrics::Gauge(const std::string& name, const std::string& help, std::function<double()> read) {
+void Metrics::Gauge(const std::string& name, const std::string& help,
+                    std::function<double()> read) {
   std::lock_guard lock(mu_);
   gauges_[name] = GaugeEntry{help, std::move(read)};
 }
@@ -74,7 +76,8 @@ std::string Metrics::Render() const {
   for (const auto& [_, c] : counters_) c->Render(out);
   for (const auto& [_, h] : histograms_) h->Render(out);
   for (const auto& [name, g] : gauges_) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{} {}\n", name, g.help, name, name, g.read());
+    out +=
+        fmt::format("# HELP {} {}\n# TYPE {} gauge\n{} {}\n", name, g.help, name, name, g.read());
   }
   return out;
 }

@@ -14,7 +14,8 @@ namespace chorus::ops {
 
 class CounterFamily {
  public:
-  CounterFamily(std::string name, std::string help) : name_(std::move(name)), help_(std::move(help)) {}
+  CounterFamily(std::string name, std::string help)
+      : name_(std::move(name)), help_(std::move(help)) {}
   // Adds `n` to the series with the given label text, e.g. R"(route="/x",status="200")".
   void Add(const std::string& labels, double n = 1);
   void Render(std::string& out) const;

@@ -10,7 +10,6 @@
 namespace chorus::ops {
 
 // `state_ready` reports whether the voice state backend is reachable (always true in-process).
-void AddOpsRoutes(http::Router& router, app::Services& services,
-                  std::function<bool()> state_ready);
+void AddOpsRoutes(http::Router& router, app::Services& services, std::function<bool()> state_ready);
 
 }  // namespace chorus::ops

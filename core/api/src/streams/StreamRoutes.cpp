@@ -105,7 +105,8 @@ awaitable<MaybeResponse> Update(app::Services& s, http::RequestContext& ctx) {
   patch.voice_enabled = body.OptBool("voice_enabled");
   patch.host_id = body.OptNullableInt("host_id", 1, kMaxId);
   if (body.Object().empty()) throw http::BadRequest("nothing to change", "empty_patch");
-  if (patch.host_id && !user.IsAdmin()) throw http::Forbidden("only administrators change the host");
+  if (patch.host_id && !user.IsAdmin())
+    throw http::Forbidden("only administrators change the host");
   auto updated = co_await s.blocking.Run([&s, id, patch, user] {
     return s.db.With([&](store::Connection& c) -> std::optional<store::Stream> {
       std::optional<store::Stream> result;
@@ -137,8 +138,8 @@ boost::json::object StreamJson(const store::Stream& st, std::int64_t voice_parti
                         {"created_at", util::IsoTime(st.created_at_ms)},
                         {"updated_at", util::IsoTime(st.updated_at_ms)}};
   o["host_id"] = st.host_id ? boost::json::value(*st.host_id) : boost::json::value(nullptr);
-  o["voice"] = boost::json::object{{"enabled", st.voice_enabled},
-                                   {"participants", voice_participants}};
+  o["voice"] =
+      boost::json::object{{"enabled", st.voice_enabled}, {"participants", voice_participants}};
   return o;
 }
 

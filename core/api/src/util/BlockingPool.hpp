@@ -64,10 +64,10 @@ class BlockingPool {
                 error = std::current_exception();
               }
               auto ex = boost::asio::get_associated_executor(handler);
-              boost::asio::dispatch(ex, [handler = std::move(handler), error,
-                                         result = std::move(result)]() mutable {
-                std::move(handler)(error, std::move(result));
-              });
+              boost::asio::dispatch(
+                  ex, [handler = std::move(handler), error, result = std::move(result)]() mutable {
+                    std::move(handler)(error, std::move(result));
+                  });
             });
           },
           boost::asio::use_awaitable, task);

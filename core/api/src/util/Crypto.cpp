@@ -16,7 +16,9 @@ std::vector<std::uint8_t> RandomBytes(std::size_t bytes) {
   return out;
 }
 
-std::string RandomToken(std::size_t bytes) { return Base64UrlEncode(RandomBytes(bytes)); }
+std::string RandomToken(std::size_t bytes) {
+  return Base64UrlEncode(RandomBytes(bytes));
+}
 
 std::string Sha256Hex(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];

@@ -1,7 +1,7 @@
 #include "util/Time.hpp"
 
-#include <ctime>
 #include <fmt/format.h>
+#include <ctime>
 
 namespace chorus::util {
 

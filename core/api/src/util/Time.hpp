@@ -15,6 +15,8 @@ std::string IsoTime(std::int64_t epoch_ms);
 
 // A clock the presence and token code read, replaceable in tests.
 using Clock = std::function<std::int64_t()>;
-inline Clock SystemClock() { return [] { return NowMs(); }; }
+inline Clock SystemClock() {
+  return [] { return NowMs(); };
+}
 
 }  // namespace chorus::util

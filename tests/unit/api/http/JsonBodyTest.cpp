@@ -16,7 +16,9 @@ std::string CodeOf(const std::function<void()>& fn) {
   return "none";
 }
 
-TEST(JsonBody, EmptyBodyIsEmptyObject) { EXPECT_TRUE(JsonBody::Parse("  ").Object().empty()); }
+TEST(JsonBody, EmptyBodyIsEmptyObject) {
+  EXPECT_TRUE(JsonBody::Parse("  ").Object().empty());
+}
 
 TEST(JsonBody, RefusesMalformedAndNonObjects) {
   EXPECT_EQ(CodeOf([] { JsonBody::Parse("{bad"); }), "invalid_json");

@@ -6,7 +6,8 @@ namespace chorus::http {
 namespace {
 
 Handler Noop() {
-  return [](RequestContext&) -> asio::awaitable<std::optional<Response>> { co_return std::nullopt; };
+  return
+      [](RequestContext&) -> asio::awaitable<std::optional<Response>> { co_return std::nullopt; };
 }
 
 TEST(Router, MatchesLiteralAndParameterSegments) {
