@@ -250,3 +250,14 @@ export class RtcConnection {
     });
   }
 }
+
+/** Makes a relative or http(s) sfu_url a ws(s) URL on the page's origin. */
+export function resolveSfuUrl(
+  url: string,
+  base: string = globalThis.location?.href ?? 'http://localhost/',
+): string {
+  const resolved = new URL(url, base);
+  if (resolved.protocol === 'http:') resolved.protocol = 'ws:';
+  if (resolved.protocol === 'https:') resolved.protocol = 'wss:';
+  return resolved.toString();
+}

@@ -3,74 +3,30 @@
 // reconnect schedule; React reads it through subscribe/getSnapshot (useSyncExternalStore).
 import { describeError } from '../api/ApiError';
 import { backoffDelayMs } from './backoff';
-import { classifyMicError, type MicPipeline, type OpenMic } from './micPipeline';
-import * as P from './participants';
-import { rateQuality, type ConnectionQuality } from './quality';
+import { reduceRosterMessage } from './callReducer';
+import { classifyMicError, micOptions, type MicPipeline } from './micPipeline';
+import { fromMember } from './participants';
 import type { RemoteAudio } from './remoteAudio';
-import { RtcConnection, type CreatePeerConnection, type CreateWebSocket } from './RtcConnection';
-import { kDefaultVoiceSettings } from './settings';
-import type { JoinResponse, MutedBy, RtcServerMessage, VoiceSettings } from './types';
-import { isFatalJoinError, type VoiceApi } from './voiceApi';
+import { RtcConnection, resolveSfuUrl } from './RtcConnection';
+import { StatsTracker, type LocalStats } from './StatsTracker';
+import type { JoinResponse, RtcServerMessage, VoiceSettings } from './types';
+import { isFatalJoinError } from './voiceApi';
+import { initialSnapshot, kNoStats, type VoiceClientDeps, type VoiceSnapshot } from './voiceState';
 
-export type VoicePhase = 'idle' | 'joining' | 'connected' | 'reconnecting' | 'ended';
-export type MicState = 'unknown' | 'prompt' | 'granted' | 'denied' | 'no-device' | 'busy' | 'error';
-
-export interface VoiceStats {
-  rttMs: number | null;
-  lossUp: number;
-  lossDown: number;
-  jitterMs: number | null;
-  quality: ConnectionQuality;
-}
-
-export interface VoiceSnapshot {
-  streamId: number;
-  phase: VoicePhase;
-  /** Why the last join or reconnect attempt failed, or why the call ended. */
-  error: string | null;
-  mic: MicState;
-  listenOnly: boolean;
-  selfUserId: number | null;
-  muted: boolean;
-  mutedBy: MutedBy;
-  deafened: boolean;
-  pushToTalk: boolean;
-  pttPressed: boolean;
-  /** True while the microphone track is live (not muted, PTT held when PTT is on). */
-  transmitting: boolean;
-  participants: readonly P.VoiceParticipant[];
-  /** Which user each receive slot carries. */
-  slots: readonly (number | null)[];
-  /** Per-participant volume in percent (0–100), by user id. */
-  volumes: Readonly<Record<number, number>>;
-  stats: VoiceStats;
-  reconnectAttempt: number;
-  settings: VoiceSettings;
-}
-
-export interface VoiceClientDeps {
-  api: VoiceApi;
-  openMic: OpenMic;
-  createPeerConnection: CreatePeerConnection;
-  createWebSocket: CreateWebSocket;
-  createRemoteAudio: () => RemoteAudio;
-  setTimeout: (fn: () => void, ms: number) => unknown;
-  clearTimeout: (id: unknown) => void;
-  now: () => number;
-  random: () => number;
-}
+export type {
+  MicState,
+  VoiceClientDeps,
+  VoicePhase,
+  VoiceSnapshot,
+  VoiceStats,
+} from './voiceState';
+export { micOptions } from './micPipeline';
+export { resolveSfuUrl } from './RtcConnection';
 
 export const kDefaultHeartbeatMs = 10_000;
 export const kStatsIntervalMs = 2_000;
 /** A microphone prompt longer than this re-takes the seat before connecting. */
 export const kMicPromptRefreshMs = 5_000;
-const kNoStats: VoiceStats = {
-  rttMs: null,
-  lossUp: 0,
-  lossDown: 0,
-  jitterMs: null,
-  quality: 'lost',
-};
 
 export class VoiceClient {
   private snapshot: VoiceSnapshot;
@@ -82,38 +38,13 @@ export class VoiceClient {
   private timers = new Set<unknown>();
   private reconnectTimer: unknown = null;
   private mutedBeforeDeafen = false;
-  private serverStats = {
-    rttMs: null as number | null,
-    lossUp: 0,
-    lossDown: 0,
-    jitterMs: null as number | null,
-  };
-  private pingRttMs: number | null = null;
+  private stats = new StatsTracker();
   /** Bumped by every join and leave, so an overtaken join knows to stop. */
   private joinSeq = 0;
 
   constructor(streamId: number, deps: VoiceClientDeps) {
     this.deps = deps;
-    this.snapshot = {
-      streamId,
-      phase: 'idle',
-      error: null,
-      mic: 'unknown',
-      listenOnly: false,
-      selfUserId: null,
-      muted: false,
-      mutedBy: null,
-      deafened: false,
-      pushToTalk: false,
-      pttPressed: false,
-      transmitting: false,
-      participants: [],
-      slots: [],
-      volumes: {},
-      stats: kNoStats,
-      reconnectAttempt: 0,
-      settings: kDefaultVoiceSettings,
-    };
+    this.snapshot = initialSnapshot(streamId);
   }
 
   /** Registers a listener called after every state change; returns the unsubscribe function. */
@@ -355,7 +286,7 @@ export class VoiceClient {
       error: null,
       reconnectAttempt: 0,
       selfUserId: joined.user_id,
-      participants: joined.members.map(P.fromMember),
+      participants: joined.members.map(fromMember),
       slots: joined.slots.map(() => null),
     });
     const self = joined.members.find((m) => m.user_id === joined.user_id);
@@ -369,54 +300,22 @@ export class VoiceClient {
   }
 
   private onMessage(message: RtcServerMessage): void {
-    const s = this.snapshot;
-    switch (message.type) {
-      case 'speakers':
-        this.update({ participants: P.applySpeakers(s.participants, message.speakers) });
-        break;
-      case 'slot': {
-        const slots = [...s.slots];
-        slots[message.index] = message.user_id;
-        this.update({ slots });
-        this.applyVolumes();
-        break;
-      }
-      case 'member':
-        this.update({
-          participants:
-            message.event === 'left'
-              ? P.removeParticipant(s.participants, message.member.user_id)
-              : P.upsertParticipant(s.participants, message.member),
-        });
-        break;
-      case 'muted':
-        this.update({
-          participants: P.applyMuted(s.participants, message.user_id, message.muted, message.by),
-        });
-        if (message.user_id === s.selfUserId) {
-          this.update({ muted: message.muted, mutedBy: message.muted ? message.by : null });
-          this.applyTrackEnabled();
-        }
-        break;
-      case 'stats':
-        this.serverStats = {
-          rttMs: message.rtt_ms,
-          lossUp: message.loss_up,
-          lossDown: message.loss_down,
-          jitterMs: message.jitter_ms,
-        };
-        this.refreshStats(null);
-        break;
-      case 'pong':
-        this.pingRttMs = Math.max(0, this.deps.now() - message.t);
-        break;
-      case 'kicked':
-        this.end(
-          `You were removed from the voice channel${message.reason ? `: ${message.reason}` : '.'}`,
-        );
-        break;
-      default:
-        break;
+    const change = reduceRosterMessage(this.snapshot, message);
+    if (change) {
+      this.update(change);
+      if (message.type === 'slot') this.applyVolumes();
+      if (message.type === 'muted') this.applyTrackEnabled();
+      return;
+    }
+    if (message.type === 'stats') {
+      this.stats.onServerStats(message);
+      this.refreshStats(null);
+    } else if (message.type === 'pong') {
+      this.stats.onPong(message.t, this.deps.now());
+    } else if (message.type === 'kicked') {
+      this.end(
+        `You were removed from the voice channel${message.reason ? `: ${message.reason}` : '.'}`,
+      );
     }
   }
 
@@ -507,17 +406,9 @@ export class VoiceClient {
     });
   }
 
-  private refreshStats(
-    local: { rttMs: number | null; lossDown: number | null; jitterMs: number | null } | null,
-  ): void {
-    const rttMs =
-      local?.rttMs ?? this.serverStats.rttMs ?? this.pingRttMs ?? this.snapshot.stats.rttMs;
-    const lossDown = local?.lossDown ?? this.serverStats.lossDown;
-    const lossUp = this.serverStats.lossUp;
-    const jitterMs = local?.jitterMs ?? this.serverStats.jitterMs;
+  private refreshStats(local: LocalStats | null): void {
     const connected = this.snapshot.phase === 'connected';
-    const quality = rateQuality(connected, { rttMs, loss: Math.max(lossUp, lossDown), jitterMs });
-    this.update({ stats: { rttMs, lossUp, lossDown, jitterMs, quality } });
+    this.update({ stats: this.stats.combine(local, connected, this.snapshot.stats.rttMs) });
   }
 
   private stopLoops(): void {
@@ -538,7 +429,7 @@ export class VoiceClient {
     this.audio = null;
     this.mic?.stop();
     this.mic = null;
-    this.pingRttMs = null;
+    this.stats.reset();
     this.update({
       participants: [],
       slots: [],
@@ -569,26 +460,4 @@ export class VoiceClient {
     this.snapshot = { ...this.snapshot, ...patch };
     this.listeners.forEach((listener) => listener());
   }
-}
-
-/** The microphone options for the given settings. */
-export function micOptions(settings: VoiceSettings) {
-  return {
-    deviceId: settings.input_device_id,
-    noiseSuppression: settings.noise_suppression,
-    echoCancellation: settings.echo_cancellation,
-    autoGainControl: settings.auto_gain_control,
-    gainPercent: settings.input_gain,
-  };
-}
-
-/** Makes a relative or http(s) sfu_url a ws(s) URL on the page's origin. */
-export function resolveSfuUrl(
-  url: string,
-  base: string = globalThis.location?.href ?? 'http://localhost/',
-): string {
-  const resolved = new URL(url, base);
-  if (resolved.protocol === 'http:') resolved.protocol = 'ws:';
-  if (resolved.protocol === 'https:') resolved.protocol = 'wss:';
-  return resolved.toString();
 }

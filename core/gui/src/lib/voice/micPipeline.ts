@@ -1,5 +1,6 @@
 // The microphone path: getUserMedia with the user's processing settings → WebAudio gain →
 // a MediaStreamTrack to send, plus an analyser for the level meter and the local speaking cue.
+import type { VoiceSettings } from './types';
 
 export interface MicOptions {
   deviceId: string;
@@ -23,6 +24,17 @@ export interface MicPipeline {
 }
 
 export type OpenMic = (options: MicOptions) => Promise<MicPipeline>;
+
+/** The microphone options for the given voice settings. */
+export function micOptions(settings: VoiceSettings): MicOptions {
+  return {
+    deviceId: settings.input_device_id,
+    noiseSuppression: settings.noise_suppression,
+    echoCancellation: settings.echo_cancellation,
+    autoGainControl: settings.auto_gain_control,
+    gainPercent: settings.input_gain,
+  };
+}
 
 /** Why the microphone is unavailable, from a getUserMedia rejection. */
 export type MicFailure = 'denied' | 'no-device' | 'busy' | 'error';
