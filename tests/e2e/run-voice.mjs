@@ -2,7 +2,8 @@
 // namespace: (a) two users hear each other's tone and see each other speaking, (d) a mute shows
 // and silences, screenshots with three participants, (b) a denied microphone joins listen-only,
 // (c) settings persist across reload and reach a second context live, (e) a chorusd restart shows
-// the reconnect banner and the call recovers by itself. Prints PASS/FAIL lines.
+// the reconnect banner and the call recovers by itself; signing out leaves voice. Prints PASS/FAIL
+// lines.
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeDemoMedia, startChorusd, tailOf, kAdminUser, kAdminPassword } from './lib/chorusd.mjs';
@@ -297,6 +298,20 @@ try {
       await waitHearing(users.cy.page, 880, 30_000);
     },
   );
+
+  await step('sign-out leaves voice first', async () => {
+    await bob.page.getByRole('button', { name: 'Sign out' }).click();
+    await bob.page.getByRole('heading', { name: 'Sign in to Chorus' }).waitFor();
+    await waitFor(
+      async () => !(await participants(users.cy.page)).some((p) => p.username === names.bob),
+      { timeoutMs: 10_000, what: `${names.bob} gone from cy's list after signing out` },
+    );
+    const roster = await apiCall(users.cy.page, 'GET', `/api/voice/streams/${streamId}/roster`);
+    const list = Array.isArray(roster) ? roster : roster.roster;
+    if (list.some((m) => m.username === names.bob)) {
+      throw new Error(`GET roster still lists ${names.bob}: ${JSON.stringify(list)}`);
+    }
+  });
 } catch (error) {
   if (report.failed === 0) report.fail('run', error);
 } finally {
