@@ -167,10 +167,12 @@ asio::awaitable<bool> RtcSession::HandleJoin(const json::object& message) {
     auto encoded = std::make_shared<EventMessage>(EncodeEvent(event));
     const auto* removed = std::get_if<sfu::RemovedEvent>(&event);
     const bool replaced = removed && removed->reason == sfu::RemovalReason::kReplaced;
-    asio::post(ex, [weak, encoded, replaced] {
+    const bool media_alive = std::holds_alternative<sfu::StatsEvent>(event);
+    asio::post(ex, [weak, encoded, replaced, media_alive] {
       auto self = weak.lock();
       if (!self) return;
       if (replaced) self->replaced_ = true;
+      if (media_alive) self->RefreshPresence();
       if (!self->joined_ && !self->closing_) {
         // Events the SFU emitted while adding us come before the join reply: hold them.
         self->held_events_.push_back(std::move(*encoded));
@@ -208,6 +210,7 @@ asio::awaitable<bool> RtcSession::HandleJoin(const json::object& message) {
   for (auto& held : held_events_) Deliver(std::move(held));
   held_events_.clear();
   voice_.OnMediaConnected(stream_id_, user_id_);
+  last_presence_refresh_ = std::chrono::steady_clock::now();
   ops::Info("ws", "rtc joined",
             {{"room", room_},
              {"user", user_id_},
@@ -293,6 +296,16 @@ asio::awaitable<void> RtcSession::WriteLoop() {
       break;
     }
   }
+}
+
+// A live media connection (the SFU reports its stats every 2 s only while the participant is
+// there, and removes it when ICE consent stops) counts as presence, so a client whose REST
+// heartbeats lapse does not lose a working call. Refreshes at most every kPresenceRefresh.
+void RtcSession::RefreshPresence() {
+  const auto now = std::chrono::steady_clock::now();
+  if (!joined_ || now - last_presence_refresh_ < kPresenceRefresh) return;
+  last_presence_refresh_ = now;
+  voice_.OnMediaConnected(stream_id_, user_id_);
 }
 
 }  // namespace chorus::rtc_api

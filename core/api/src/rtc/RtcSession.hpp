@@ -71,6 +71,10 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
   bool closing_ = false;  // no more reads; the writer closes once the queue is empty
   bool closed_ = false;
   bool writer_running_ = false;
+  // Counts the live media connection as a presence heartbeat (see RefreshPresence).
+  void RefreshPresence();
+  static constexpr auto kPresenceRefresh = std::chrono::seconds(5);
+  std::chrono::steady_clock::time_point last_presence_refresh_{};
   bool joined_ = false;
   bool replaced_ = false;
   std::string room_;
