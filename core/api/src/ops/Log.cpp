@@ -13,6 +13,24 @@ namespace {
 
 constexpr const char* kPattern =
     R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","component":"%n",%v})";
+// For libraries that log plain text through spdlog's default logger (the SFU, the store): the
+// message becomes a JSON-escaped "msg" field (%*, see JsonMessageFlag).
+constexpr const char* kPlainPattern =
+    R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","component":"%n","msg":%*})";
+
+// Writes the log message as a JSON string literal.
+class JsonMessageFlag : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    const std::string text = boost::json::serialize(
+        boost::json::value(std::string_view(msg.payload.data(), msg.payload.size())));
+    dest.append(text.data(), text.data() + text.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<JsonMessageFlag>();
+  }
+};
 
 struct Registry {
   std::mutex mu;
@@ -48,6 +66,22 @@ void SetupLogging(const std::string& log_dir, const std::string& level) {
   };
   for (auto& s : r.common) s->set_formatter(utc_format());
   if (r.voice) r.voice->set_formatter(utc_format());
+
+  // The default logger (used by code that logs plain text) writes to the same places as JSON.
+  std::vector<spdlog::sink_ptr> plain_sinks{std::make_shared<spdlog::sinks::stdout_sink_mt>()};
+  if (!log_dir.empty()) {
+    plain_sinks.push_back(std::make_shared<spdlog::sinks::daily_file_format_sink_mt>(
+        log_dir + "/chorusd-%Y-%m-%d.log", 0, 0));
+  }
+  for (auto& s : plain_sinks) {
+    auto f = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+    f->add_flag<JsonMessageFlag>('*').set_pattern(kPlainPattern);
+    s->set_formatter(std::move(f));
+  }
+  auto plain = std::make_shared<spdlog::logger>("chorusd", plain_sinks.begin(), plain_sinks.end());
+  plain->set_level(r.level);
+  plain->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(plain);
 }
 
 std::shared_ptr<spdlog::logger> Logger(const std::string& component) {
