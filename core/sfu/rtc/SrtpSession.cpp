@@ -31,11 +31,12 @@ srtp_profile_t ToLibSrtp(SrtpProfile profile) {
 
 }  // namespace
 
-SrtpSession::SrtpSession(SrtpProfile profile, Direction direction, srtp_ctx_t_* session)
-    : profile_(profile), direction_(direction), session_(session) {}
+SrtpSession::SrtpSession(SrtpProfile profile, Direction direction, srtp_ctx_t_* session,
+                         std::unique_ptr<SrtpGcm> gcm)
+    : profile_(profile), direction_(direction), session_(session), gcm_(std::move(gcm)) {}
 
 SrtpSession::~SrtpSession() {
-  srtp_dealloc(session_);
+  if (session_ != nullptr) srtp_dealloc(session_);
 }
 
 std::unique_ptr<SrtpSession> SrtpSession::Create(SrtpProfile profile, Direction direction,
@@ -44,6 +45,15 @@ std::unique_ptr<SrtpSession> SrtpSession::Create(SrtpProfile profile, Direction 
     spdlog::error("[srtp] wrong key size profile={} bytes={}", SrtpProfileName(profile),
                   key_salt.size());
     return nullptr;
+  }
+  if (profile == SrtpProfile::kAeadAes128Gcm) {
+    auto gcm = SrtpGcm::Create(direction == Direction::kOutbound, key_salt);
+    if (!gcm) {
+      spdlog::error("[srtp] OpenSSL AES-128-GCM setup failed");
+      return nullptr;
+    }
+    return std::unique_ptr<SrtpSession>(
+        new SrtpSession(profile, direction, nullptr, std::move(gcm)));
   }
   if (!InitLibSrtp()) return nullptr;
 
@@ -70,7 +80,7 @@ std::unique_ptr<SrtpSession> SrtpSession::Create(SrtpProfile profile, Direction 
     spdlog::error("[srtp] srtp_create failed status={}", static_cast<int>(status));
     return nullptr;
   }
-  return std::unique_ptr<SrtpSession>(new SrtpSession(profile, direction, session));
+  return std::unique_ptr<SrtpSession>(new SrtpSession(profile, direction, session, nullptr));
 }
 
 bool SrtpSession::ProtectRtp(std::uint8_t* data, std::size_t* len, std::size_t capacity) {
@@ -79,6 +89,7 @@ bool SrtpSession::ProtectRtp(std::uint8_t* data, std::size_t* len, std::size_t c
     ++counters_.other_failures;
     return false;
   }
+  if (gcm_) return Count(gcm_->ProtectRtp(data, len));
   int size = static_cast<int>(*len);
   if (!Count(srtp_protect(session_, data, &size))) return false;
   *len = static_cast<std::size_t>(size);
@@ -90,6 +101,7 @@ bool SrtpSession::UnprotectRtp(std::uint8_t* data, std::size_t* len) {
     ++counters_.other_failures;
     return false;
   }
+  if (gcm_) return Count(gcm_->UnprotectRtp(data, len));
   int size = static_cast<int>(*len);
   if (!Count(srtp_unprotect(session_, data, &size))) return false;
   *len = static_cast<std::size_t>(size);
@@ -102,6 +114,7 @@ bool SrtpSession::ProtectRtcp(std::uint8_t* data, std::size_t* len, std::size_t 
     ++counters_.other_failures;
     return false;
   }
+  if (gcm_) return Count(gcm_->ProtectRtcp(data, len));
   int size = static_cast<int>(*len);
   if (!Count(srtp_protect_rtcp(session_, data, &size))) return false;
   *len = static_cast<std::size_t>(size);
@@ -113,10 +126,28 @@ bool SrtpSession::UnprotectRtcp(std::uint8_t* data, std::size_t* len) {
     ++counters_.other_failures;
     return false;
   }
+  if (gcm_) return Count(gcm_->UnprotectRtcp(data, len));
   int size = static_cast<int>(*len);
   if (!Count(srtp_unprotect_rtcp(session_, data, &size))) return false;
   *len = static_cast<std::size_t>(size);
   return true;
+}
+
+bool SrtpSession::Count(SrtpGcm::Status status) {
+  switch (status) {
+    case SrtpGcm::Status::kOk:
+      return true;
+    case SrtpGcm::Status::kAuthFailure:
+      ++counters_.auth_failures;
+      return false;
+    case SrtpGcm::Status::kReplay:
+      ++counters_.replays;
+      return false;
+    case SrtpGcm::Status::kOther:
+      break;
+  }
+  ++counters_.other_failures;
+  return false;
 }
 
 bool SrtpSession::Count(int status) {

@@ -1,5 +1,6 @@
-// SRTP/SRTCP protection for one direction of one participant through libsrtp2 (RFC 3711,
-// RFC 7714 for AEAD_AES_128_GCM). Keys come from DTLS-SRTP (SrtpKeyMaterial).
+// SRTP/SRTCP protection for one direction of one participant (RFC 3711; RFC 7714 for
+// AEAD_AES_128_GCM). GCM runs on OpenSSL without per-packet allocation (SrtpGcm);
+// AES_CM_128_HMAC_SHA1_80 goes through libsrtp2. Keys come from DTLS-SRTP (SrtpKeyMaterial).
 #pragma once
 
 #include <cstddef>
@@ -7,6 +8,7 @@
 #include <memory>
 #include <span>
 
+#include "rtc/SrtpGcm.hpp"
 #include "rtc/SrtpKeyMaterial.hpp"
 
 // libsrtp2's session handle, kept out of this header.
@@ -15,8 +17,9 @@ struct srtp_ctx_t_;
 namespace chorus::rtc {
 
 // Thread affinity: not thread-safe; each session is used by one worker thread. Protect and
-// unprotect work in place on the caller's buffer and allocate nothing per packet (libsrtp2 adds
-// a stream per new SSRC on first sight, which is per stream, not per packet).
+// unprotect work in place on the caller's buffer. The GCM path allocates nothing at all after
+// Create (a fixed table of SrtpGcm::kMaxSsrcs SSRCs); libsrtp2 (AES-CM) adds a stream per new
+// SSRC on first sight, and Debian's NSS-based build allocates inside every call.
 class SrtpSession {
  public:
   enum class Direction {
@@ -70,12 +73,15 @@ class SrtpSession {
   const Counters& GetCounters() const { return counters_; }
 
  private:
-  SrtpSession(SrtpProfile profile, Direction direction, srtp_ctx_t_* session);
+  SrtpSession(SrtpProfile profile, Direction direction, srtp_ctx_t_* session,
+              std::unique_ptr<SrtpGcm> gcm);
   bool Count(int status);
+  bool Count(SrtpGcm::Status status);
 
   SrtpProfile profile_;
   Direction direction_;
-  srtp_ctx_t_* session_;
+  srtp_ctx_t_* session_;          // libsrtp2, for kAes128CmHmacSha1_80; null for GCM
+  std::unique_ptr<SrtpGcm> gcm_;  // for kAeadAes128Gcm; null otherwise
   Counters counters_;
 };
 

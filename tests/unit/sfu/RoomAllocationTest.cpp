@@ -11,6 +11,7 @@
 #include <new>
 #include <string>
 
+#include "AllocationCounter.hpp"
 #include "RoomTestPeer.hpp"
 #include "rtc/DtlsContext.hpp"
 
@@ -20,10 +21,18 @@ void* __libc_calloc(std::size_t count, std::size_t size);
 void* __libc_realloc(void* ptr, std::size_t size);
 }
 
-namespace {
+// Shared through AllocationCounter.hpp with other tests of this binary (SrtpGcmTest).
+namespace chorus::test {
 std::atomic<bool> g_counting{false};
 std::atomic<std::uint64_t> g_allocations{0};    // operator new (C++: our code, libstdc++)
 std::atomic<std::uint64_t> g_c_allocations{0};  // malloc family (all code, C libraries too)
+}  // namespace chorus::test
+
+using chorus::test::g_allocations;
+using chorus::test::g_c_allocations;
+using chorus::test::g_counting;
+
+namespace {
 void Count() {
   if (g_counting.load(std::memory_order_relaxed)) {
     g_c_allocations.fetch_add(1, std::memory_order_relaxed);
