@@ -65,7 +65,8 @@ Buffer MakeRtcp(std::uint32_t ssrc, std::uint8_t fill) {
 
 // A libsrtp2 session for the GCM profile, keyed like SrtpSession::Create.
 struct LibSrtp {
-  LibSrtp(bool outbound, const Buffer& key_salt) {
+  // `rtcp_encrypted` false makes libsrtp2 send authenticated-only SRTCP (E = 0).
+  LibSrtp(bool outbound, const Buffer& key_salt, bool rtcp_encrypted = true) {
     // Debian's libsrtp2 refuses a second srtp_init (status 2), so let SrtpSession's one-time
     // initialisation run it: creating an AES-CM session (a libsrtp2 one) does.
     const Buffer cm_key(SrtpKeySaltBytes(SrtpProfile::kAes128CmHmacSha1_80), 1);
@@ -74,6 +75,7 @@ struct LibSrtp {
     srtp_policy_t policy{};
     srtp_crypto_policy_set_from_profile_for_rtp(&policy.rtp, srtp_profile_aead_aes_128_gcm);
     srtp_crypto_policy_set_from_profile_for_rtcp(&policy.rtcp, srtp_profile_aead_aes_128_gcm);
+    if (!rtcp_encrypted) policy.rtcp.sec_serv = sec_serv_auth;
     policy.ssrc.type = outbound ? ssrc_any_outbound : ssrc_any_inbound;
     policy.key = const_cast<unsigned char*>(key_salt.data());
     policy.window_size = 1024;
@@ -203,6 +205,20 @@ TEST_F(SrtpGcmTest, RtcpCrossValidatesBothWays) {
     EXPECT_TRUE(Unprotect(theirs, true).empty()) << "SRTCP replay";
   }
   EXPECT_EQ(in_->GetCounters().replays, 5u);
+}
+
+TEST_F(SrtpGcmTest, AuthenticatedOnlySrtcpFromLibSrtpIsVerified) {
+  LibSrtp lib_out(true, key_, false);
+  const Buffer rtcp = MakeRtcp(0x0a0b0c0d, 9);
+  const Buffer srtcp = lib_out.Protect(rtcp, true);
+  ASSERT_EQ(srtcp.size(), rtcp.size() + 16 + 4);
+  EXPECT_EQ(srtcp[srtcp.size() - 4] & 0x80, 0) << "E flag clear";
+  EXPECT_TRUE(std::equal(rtcp.begin(), rtcp.end(), srtcp.begin())) << "payload in clear";
+  Buffer bad = srtcp;
+  bad[12] ^= 0x01;  // the clear payload is authenticated too
+  EXPECT_TRUE(Unprotect(bad, true).empty());
+  EXPECT_EQ(Unprotect(srtcp, true), rtcp);
+  EXPECT_EQ(in_->GetCounters().auth_failures, 1u);
 }
 
 TEST_F(SrtpGcmTest, TamperedPacketsFromLibSrtpAreRejected) {
