@@ -11,6 +11,7 @@
 
 #include "AllocationCounter.hpp"
 #include "rtc/SrtpKdf.hpp"
+#include "rtc/SrtpReplayWindow.hpp"
 #include "rtc/SrtpSession.hpp"
 
 namespace chorus::rtc {
@@ -157,6 +158,32 @@ TEST(SrtpKdfTest, MatchesRfc3711AppendixB3) {
   EXPECT_EQ(Buffer(salt.begin(), salt.end()), FromHex("30cbbc08863d8c85d49db34a9ae1"));
   std::array<std::uint8_t, 17> too_long{};
   EXPECT_FALSE(DeriveSrtpKey(master_key, master_salt, SrtpKdfLabel::kRtpSalt, too_long));
+}
+
+TEST(SrtpReplayWindowTest, EstimatesRolloverCounterAroundEachWrap) {
+  SrtpReplayWindow window;
+  EXPECT_EQ(window.EstimateIndex(60000), 60000u) << "ROC 0 before any packet";
+  window.Accept((std::uint64_t{7} << 16) | 65000);  // ROC 7, near the top
+  EXPECT_EQ(window.EstimateIndex(10), (std::uint64_t{8} << 16) | 10) << "wrapped: ROC + 1";
+  EXPECT_EQ(window.EstimateIndex(64000), (std::uint64_t{7} << 16) | 64000) << "late, same ROC";
+  window.Accept((std::uint64_t{8} << 16) | 100);  // ROC 8, near the bottom
+  EXPECT_EQ(window.EstimateIndex(65500), (std::uint64_t{7} << 16) | 65500) << "late: ROC - 1";
+  EXPECT_EQ(window.EstimateIndex(200), (std::uint64_t{8} << 16) | 200);
+}
+
+TEST(SrtpReplayWindowTest, SlidesAndForgetsOnlyWhatLeftTheWindow) {
+  SrtpReplayWindow window;
+  for (std::uint64_t i = 100; i < 110; ++i) window.Accept(i);
+  EXPECT_EQ(window.Check(105), SrtpReplayWindow::Verdict::kReplayed);
+  EXPECT_EQ(window.Check(99), SrtpReplayWindow::Verdict::kNew) << "never seen, inside window";
+  window.Accept(109 + 1023);  // 100..108 leave the window; 109 stays (1023 behind)
+  EXPECT_EQ(window.Check(109), SrtpReplayWindow::Verdict::kReplayed) << "1023 behind: kept";
+  EXPECT_EQ(window.Check(108), SrtpReplayWindow::Verdict::kTooOld);
+  EXPECT_EQ(window.Check(100 + 1024), SrtpReplayWindow::Verdict::kNew) << "slot of 100 cleared";
+  window.Accept(100000);  // a jump past the whole window clears it
+  // 99437 shares its bitmap slot with 109, which was set before the jump.
+  EXPECT_EQ(window.Check(99437), SrtpReplayWindow::Verdict::kNew);
+  EXPECT_EQ(window.Check(100000), SrtpReplayWindow::Verdict::kReplayed);
 }
 
 TEST_F(SrtpGcmTest, OursProtectLibSrtpUnprotectsAcrossSequenceWrap) {
