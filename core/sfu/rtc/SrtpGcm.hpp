@@ -41,7 +41,8 @@ class SrtpGcm {
   // kTagBytes. The caller guarantees capacity. kReplay if this SSRC's index was already used.
   Status ProtectRtp(std::uint8_t* data, std::size_t* len);
 
-  // Verifies and decrypts in place (RFC 7714 §8.2); *len shrinks by kTagBytes.
+  // Verifies and decrypts in place (RFC 7714 §8.2); *len shrinks by kTagBytes. On kAuthFailure
+  // the payload bytes are unspecified (decrypted before the tag check): drop the packet.
   Status UnprotectRtp(std::uint8_t* data, std::size_t* len);
 
   // Encrypts the RTCP packet after its first 8 bytes, then appends the tag and E || SRTCP index
