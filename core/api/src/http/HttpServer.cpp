@@ -157,12 +157,15 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> conn) {
       // A Content-Length over the limit is refused as soon as the header arrives.
       if (hec == beast::http::error::header_limit || hec == beast::http::error::body_limit) {
         const bool body = hec == beast::http::error::body_limit;
+        const std::string refused_id = fmt::format("{:x}-{:x}", conn->id, next_id_++);
         Request dummy;
-        auto res = body ? ErrorResponse(dummy, "-", Status::payload_too_large, "body_too_large",
-                                        fmt::format("request body exceeds {} bytes",
-                                                    config_.http.max_body_bytes))
-                        : ErrorResponse(dummy, "-", Status::request_header_fields_too_large,
-                                        "header_too_large", "request headers are too large");
+        auto res =
+            body ? ErrorResponse(
+                       dummy, refused_id, Status::payload_too_large, "body_too_large",
+                       fmt::format("request body exceeds {} bytes", config_.http.max_body_bytes))
+                 : ErrorResponse(dummy, refused_id, Status::request_header_fields_too_large,
+                                 "header_too_large", "request headers are too large");
+        res.set("X-Request-Id", refused_id);
         res.keep_alive(false);
         co_await beast::http::async_write(stream, res, kUseTuple);
         requests_.Add(fmt::format(R"(route="-",method="-",status="{}")", res.result_int()));
