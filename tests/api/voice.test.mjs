@@ -361,6 +361,37 @@ describe('voice presence timeouts', () => {
     es.close();
   });
 
+  test('a page-hide leave keeps the seat: a quick rejoin publishes nothing, else a timeout', async () => {
+    const gail = await newUser(base, 'gail');
+    const henry = await newUser(base, 'henry');
+    const es = await listen(alice.client, stream);
+    assert.equal((await gail.client.post(voicePath(stream, 'join'), {})).status, 200);
+    await es.waitFor((e) => e.event === 'member_joined' && e.json.member?.user_id === gail.user.id, 'gail joined');
+    assertError(await gail.client.post(voicePath(stream, 'leave'), { reason: 'bogus' }), 400);
+    const hidden = await gail.client.post(voicePath(stream, 'leave'), { reason: 'page_hide' });
+    assert.equal(hidden.status, 200);
+    assert.equal(hidden.body.left, true);
+    assert.equal((await gail.client.post(voicePath(stream, 'join'), {})).status, 200);
+    // Events are ordered: once henry's join arrives, any leave/join of gail's would have too.
+    assert.equal((await henry.client.post(voicePath(stream, 'join'), {})).status, 200);
+    await es.waitFor((e) => e.event === 'member_joined' && e.json.member?.user_id === henry.user.id, 'henry joined');
+    const gails = es.events.filter((e) => e.json?.user_id === gail.user.id || e.json?.member?.user_id === gail.user.id);
+    assert.deepEqual(
+      gails.map((e) => e.event),
+      ['member_joined'],
+      'a page reload must not show gail leaving and joining',
+    );
+    // Hidden for good: the seat times out after the grace.
+    assert.equal((await gail.client.post(voicePath(stream, 'leave'), { reason: 'page_hide' })).status, 200);
+    const gone = await es.waitFor(
+      (e) => e.event === 'member_left' && e.json.user_id === gail.user.id,
+      'gail timed out after the grace',
+      15_000,
+    );
+    assert.equal(gone.json.reason, 'timeout');
+    es.close();
+  });
+
   test('heartbeats keep a member seated past the timeout', async () => {
     const frank = await newUser(base, 'frank');
     assert.equal((await frank.client.post(voicePath(stream, 'join'), {})).status, 200);

@@ -145,6 +145,16 @@ bool RoomState::Heartbeat(std::int64_t stream_id, std::int64_t user_id) {
   return true;
 }
 
+bool RoomState::ExpireWithin(std::int64_t stream_id, std::int64_t user_id,
+                             std::chrono::seconds within) {
+  const auto presence = PresenceKey(stream_id);
+  const auto uid = std::to_string(user_id);
+  if (!state_.ZScore(presence, uid)) return false;
+  const auto backdate = std::max<std::int64_t>(0, (presence_timeout_ - within).count() * 1000);
+  state_.ZAdd(presence, uid, static_cast<double>(clock_() - backdate));
+  return true;
+}
+
 std::optional<std::pair<Member, std::int64_t>> RoomState::Leave(std::int64_t stream_id,
                                                                 std::int64_t user_id) {
   const auto room = RoomKey(stream_id);

@@ -64,6 +64,10 @@ class RoomState {
   JoinOutcome Join(std::int64_t stream_id, Member candidate, int max_members);
   // Records a heartbeat; false when the user is not a member.
   bool Heartbeat(std::int64_t stream_id, std::int64_t user_id);
+  // Backdates the member's last heartbeat so the sweep evicts it `within` from now unless it
+  // heartbeats or joins again first (a page reload keeps its seat silently); false when the user
+  // is not a member.
+  bool ExpireWithin(std::int64_t stream_id, std::int64_t user_id, std::chrono::seconds within);
   // Removes the member; returns it and the new version, or nullopt when not a member.
   std::optional<std::pair<Member, std::int64_t>> Leave(std::int64_t stream_id,
                                                        std::int64_t user_id);

@@ -115,11 +115,21 @@ awaitable<boost::json::object> VoiceService::Join(auth::AuthedUser user, std::in
   co_return co_await Blocking(std::move(work));
 }
 
-awaitable<bool> VoiceService::Leave(auth::AuthedUser user, std::int64_t stream_id) {
-  auto work = [this, user, stream_id]() -> bool {
+awaitable<bool> VoiceService::Leave(auth::AuthedUser user, std::int64_t stream_id, bool page_hide) {
+  auto work = [this, user, stream_id, page_hide]() -> bool {
     RateLimit("voice:leave:" + std::to_string(user.id),
               services_.config.voice.join_rate_per_minute);
     services_.db.With([&](store::Connection& c) { FindStream(c, stream_id); });
+    if (page_hide) {
+      const bool present =
+          rooms_.ExpireWithin(stream_id, user.id, services_.config.voice.rejoin_grace);
+      registry_.RevokeUser(stream_id, user.id);
+      if (present) {
+        ops::Info("voice", "member leaving (page hidden)",
+                  {{"stream_id", stream_id}, {"user_id", user.id}});
+      }
+      return present;
+    }
     auto left = rooms_.Leave(stream_id, user.id);
     registry_.RevokeUser(stream_id, user.id);
     services_.db.With([&](store::Connection& c) {

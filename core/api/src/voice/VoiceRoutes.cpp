@@ -36,8 +36,13 @@ awaitable<MaybeResponse> Join(app::Services& s, VoiceService& v, http::RequestCo
 awaitable<MaybeResponse> Leave(app::Services& s, VoiceService& v, http::RequestContext& ctx) {
   auto user = co_await s.sessions.Require(ctx);
   const auto id = ctx.IdParam("id");
-  RequireEmptyBody(ctx);
-  const bool left = co_await v.Leave(user, id);
+  auto body = http::JsonBody::Parse(ctx.request.body());
+  body.AllowOnly({"reason"});
+  const auto reason = body.OptString("reason", 1, 16).value_or("leave");
+  if (reason != "leave" && reason != "page_hide") {
+    throw http::BadRequest("reason must be 'leave' or 'page_hide'");
+  }
+  const bool left = co_await v.Leave(user, id, reason == "page_hide");
   co_return http::JsonResponse(ctx.request, http::Status::ok, boost::json::object{{"left", left}});
 }
 

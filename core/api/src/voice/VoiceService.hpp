@@ -53,8 +53,11 @@ class VoiceService {
   // --- API operations (each throws ApiError) ---
   boost::asio::awaitable<boost::json::object> Join(auth::AuthedUser user, std::int64_t stream_id,
                                                    std::string sfu_url);
-  // Returns whether the user was a member.
-  boost::asio::awaitable<bool> Leave(auth::AuthedUser user, std::int64_t stream_id);
+  // Returns whether the user was a member. `page_hide`: the page is going away (reload,
+  // navigation); the seat is kept for the rejoin grace, so a quick rejoin publishes nothing,
+  // and the member times out after the grace otherwise.
+  boost::asio::awaitable<bool> Leave(auth::AuthedUser user, std::int64_t stream_id,
+                                     bool page_hide = false);
   boost::asio::awaitable<void> Heartbeat(auth::AuthedUser user, std::int64_t stream_id);
   boost::asio::awaitable<boost::json::array> Roster(std::int64_t stream_id);
   // {room, roster, version}.

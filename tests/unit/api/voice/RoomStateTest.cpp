@@ -117,6 +117,23 @@ TEST_P(RoomStateTest, RejoinAfterGraceIsANewSeat) {
   EXPECT_EQ(back.member.joined_at_ms, now_ms_.load());
 }
 
+TEST_P(RoomStateTest, PageHideKeepsTheSeatForTheGraceOnly) {
+  rooms_->Join(stream_, Candidate(1), 10);
+  EXPECT_FALSE(rooms_->ExpireWithin(stream_, 99, 15s));  // not a member
+  ASSERT_TRUE(rooms_->ExpireWithin(stream_, 1, 15s));
+  Advance(10s);
+  EXPECT_TRUE(SweepMine().empty());  // still seated within the grace
+  auto back = rooms_->Join(stream_, Candidate(1), 10);
+  EXPECT_EQ(back.kind, JoinKind::kPresent);  // a reload rejoins silently
+  ASSERT_TRUE(rooms_->ExpireWithin(stream_, 1, 15s));
+  Advance(14s);
+  EXPECT_TRUE(SweepMine().empty());
+  Advance(2s);  // 16 s after hiding: past the grace, long before the 30 s timeout
+  auto evicted = SweepMine();
+  ASSERT_EQ(evicted.size(), 1u);
+  EXPECT_EQ(evicted[0].member.user_id, 1);
+}
+
 TEST_P(RoomStateTest, LeaveIsIdempotent) {
   rooms_->Join(stream_, Candidate(1), 10);
   auto left = rooms_->Leave(stream_, 1);

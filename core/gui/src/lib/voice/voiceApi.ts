@@ -43,7 +43,9 @@ export function leaveVoiceKeepalive(streamId: number): void {
       keepalive: true,
       credentials: 'same-origin',
       headers: { 'Content-Type': 'application/json' },
-      body: '{}',
+      // The server keeps the seat for the rejoin grace, so a reload rejoins without the others
+      // seeing a leave and a join.
+      body: JSON.stringify({ reason: 'page_hide' }),
     }).catch(() => {});
   } catch {
     // The page is going away; nothing else to do.
