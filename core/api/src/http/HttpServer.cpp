@@ -269,7 +269,6 @@ void HttpServer::CheckCsrf(const Request& req) const {
 // Routes a request to an API handler, a media file or the GUI. No co_await sits inside a try
 // block (GCC 12 miscompiles that); handler exceptions come back through co_spawn instead.
 asio::awaitable<Response> HttpServer::Dispatch(RequestContext& ctx, bool& taken_over) {
-  const Request& req = ctx.request;
   const Handler* handler = nullptr;
   std::optional<Response> early;
   try {
@@ -285,7 +284,6 @@ asio::awaitable<Response> HttpServer::Dispatch(RequestContext& ctx, bool& taken_
     taken_over = true;
     co_return Response{};
   }
-  (void)req;
   co_return std::move(*res);
 }
 

@@ -19,8 +19,9 @@ class BlockingPool {
   explicit BlockingPool(std::size_t threads) : pool_(threads) {}
   ~BlockingPool() { Stop(); }
 
-  // Runs fn() on the pool and completes with its result (which must be default-constructible)
-  // on the awaiting coroutine's executor; exceptions propagate to the awaiting coroutine.
+  // Runs fn() on the pool and completes with its result (default-constructible; `true` for a
+  // void fn) on the awaiting coroutine's executor; exceptions propagate to the awaiting
+  // coroutine.
   //
   // GCC 12 destroys class-type parameters of coroutines twice in some cases, and use_awaitable's
   // initiation is such a coroutine; so the task travels as a plain pointer and is owned again
@@ -30,27 +31,14 @@ class BlockingPool {
   template <class F>
   auto Run(F fn) {
     using R = std::invoke_result_t<F&>;
-    F* task = new F(std::move(fn));
     if constexpr (std::is_void_v<R>) {
-      return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>,
-                                         void(std::exception_ptr)>(
-          [this](auto handler, F* raw) {
-            boost::asio::post(pool_, [handler = std::move(handler), raw]() mutable {
-              std::unique_ptr<F> f(raw);
-              std::exception_ptr error;
-              try {
-                (*f)();
-              } catch (...) {
-                error = std::current_exception();
-              }
-              auto ex = boost::asio::get_associated_executor(handler);
-              boost::asio::dispatch(ex, [handler = std::move(handler), error]() mutable {
-                std::move(handler)(error);
-              });
-            });
-          },
-          boost::asio::use_awaitable, task);
+      // A void task completes with `true`, so one initiation below serves both.
+      return Run([f = std::move(fn)]() mutable {
+        f();
+        return true;
+      });
     } else {
+      F* task = new F(std::move(fn));
       return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>,
                                          void(std::exception_ptr, R)>(
           [this](auto handler, F* raw) {
