@@ -89,6 +89,17 @@ Config Load(int argc, char** argv, int& exit_code) {
              "Time allowed to receive a request body");
   AddSeconds(app, "--http-shutdown-timeout", "CHORUS_HTTP_SHUTDOWN_TIMEOUT",
              c.http.shutdown_timeout, "Time in-flight requests get to finish on SIGTERM");
+  app.add_option("--http-max-connections", c.http.max_connections,
+                 "Open HTTP connections; more are closed at once")
+      ->envname("CHORUS_HTTP_MAX_CONNECTIONS")
+      ->check(CLI::Range(1, 1000000));
+  AddSeconds(app, "--http-write-timeout", "CHORUS_HTTP_WRITE_TIMEOUT", c.http.write_timeout,
+             "Drop a client when one write to it (response chunk, SSE event) takes longer");
+  std::string allowed_hosts;
+  app.add_option("--allowed-hosts", allowed_hosts,
+                 "Comma list of host names accepted in Host and Origin besides loopback and the "
+                 "public URL's (.example.com = it and its subdomains)")
+      ->envname("CHORUS_ALLOWED_HOSTS");
 
   long session_hours = c.auth.session_ttl.count();
   app.add_option("--session-ttl-hours", session_hours, "Session lifetime")
@@ -161,6 +172,15 @@ Config Load(int argc, char** argv, int& exit_code) {
   if (c.database_url.empty()) c.database_url = "sqlite:" + c.data_dir + "/chorus.db";
   if (c.media_dir.empty()) c.media_dir = c.data_dir + "/media";
   if (c.public_url.empty()) c.public_url = "http://" + c.http.listen;
+  for (std::size_t start = 0; start <= allowed_hosts.size();) {
+    auto comma = allowed_hosts.find(',', start);
+    if (comma == std::string::npos) comma = allowed_hosts.size();
+    std::string host = allowed_hosts.substr(start, comma - start);
+    host.erase(0, host.find_first_not_of(" \t"));
+    host.erase(host.find_last_not_of(" \t") + 1);
+    if (!host.empty()) c.allowed_hosts.push_back(std::move(host));
+    start = comma + 1;
+  }
   return c;
 }
 

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace chorus::config {
 
@@ -16,6 +17,11 @@ struct HttpSettings {
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds body_timeout{30};
   std::chrono::seconds shutdown_timeout{10};
+  // Connections beyond this are closed at once (with a best-effort 503 busy).
+  int max_connections = 10000;
+  // Deadline of each write to a client (a response, a file chunk, an SSE event): a client that
+  // stops reading is dropped after it.
+  std::chrono::seconds write_timeout{10};
 };
 
 struct AuthSettings {
@@ -57,6 +63,8 @@ struct Config {
   std::string log_dir = "logs";
   std::string log_level = "info";
   std::string public_url;  // empty = http://<listen>
+  // Host names (besides loopback and the public URL's) that requests may name in Host and Origin.
+  std::vector<std::string> allowed_hosts;
   std::string gui_dir = "core/gui/dist";
   std::string media_dir;  // empty = <data_dir>/media
   bool demo_stream = true;

@@ -1,15 +1,11 @@
 #include "http/HttpServer.hpp"
 
-#include <fmt/format.h>
-#include <array>
+#include <sys/resource.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json.hpp>
 
-#include "http/ApiError.hpp"
 #include "ops/Log.hpp"
 
 namespace chorus::http {
@@ -17,8 +13,25 @@ namespace {
 
 using asio::ip::tcp;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
-constexpr auto kLingerTimeout = std::chrono::seconds(2);
-constexpr std::size_t kLingerMaxBytes = 1024 * 1024;
+// After an accept error (EMFILE, ENFILE, ENOBUFS…) wait this long, doubling up to the maximum,
+// so a process out of descriptors does not spin on a listener that stays readable.
+constexpr auto kAcceptPauseMin = std::chrono::milliseconds(100);
+constexpr auto kAcceptPauseMax = std::chrono::milliseconds(1000);
+// Descriptors beyond the connection cap for the database, Redis, log files and the SFU.
+constexpr rlim_t kSpareDescriptors = 1024;
+constexpr auto kRefusalLogEvery = std::chrono::seconds(1);
+
+// Answer for a connection over the cap; fits any socket send buffer, so one non-blocking write
+// sends it or nothing.
+constexpr std::string_view kBusyResponse =
+    "HTTP/1.1 503 Service Unavailable\r\n"
+    "Content-Type: application/json\r\n"
+    "Cache-Control: no-store\r\n"
+    "Retry-After: 1\r\n"
+    "Connection: close\r\n"
+    "Content-Length: 73\r\n"
+    "\r\n"
+    R"({"error":{"code":"busy","message":"too many connections; retry shortly"}})";
 
 std::pair<std::string, std::string> SplitHostPort(const std::string& listen) {
   const auto colon = listen.rfind(':');
@@ -30,50 +43,52 @@ std::pair<std::string, std::string> SplitHostPort(const std::string& listen) {
   return {host, listen.substr(colon + 1)};
 }
 
-bool IsSafeMethod(Verb v) {
-  return v == Verb::get || v == Verb::head || v == Verb::options;
+std::string AcceptErrorLabel(const beast::error_code& ec) {
+  if (ec == asio::error::no_descriptors) return "emfile";
+  if (ec.value() == ENFILE) return "enfile";
+  if (ec == asio::error::no_buffer_space || ec == asio::error::no_memory) return "enobufs";
+  return "other";
 }
 
-// Strips the query string from a request target.
-std::string_view PathOf(std::string_view target) {
-  const auto q = target.find('?');
-  return q == std::string_view::npos ? target : target.substr(0, q);
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace
-
-struct HttpServer::Connection : std::enable_shared_from_this<Connection> {
-  std::uint64_t id;
-  beast::tcp_stream stream;
-  std::atomic<bool> busy{false};
-  std::atomic<bool> long_lived{false};
-  explicit Connection(std::uint64_t i, tcp::socket s) : id(i), stream(std::move(s)) {}
-  // Closes the socket from the connection's own strand.
-  void Cancel() {
-    asio::post(stream.get_executor(), [self = shared_from_this()] {
-      beast::error_code ec;
-      self->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-      self->stream.socket().close(ec);
-    });
-  }
-};
 
 HttpServer::HttpServer(asio::io_context& ioc, const config::Config& config, Router& router,
                        ops::Metrics& metrics)
     : ioc_(ioc),
       config_(config),
-      router_(router),
       gui_(config.gui_dir, "/", true),
       media_(config.media_dir, "/media/", false),
-      acceptor_(ioc),
-      requests_(metrics.Counter("chorus_http_requests_total", "HTTP requests by route and status")),
-      latency_(metrics.Histogram("chorus_http_request_duration_seconds",
-                                 "HTTP request latency by route", ops::Metrics::LatencyBuckets())) {
+      origins_(config),
+      shared_{config,
+              router,
+              gui_,
+              media_,
+              origins_,
+              metrics.Counter("chorus_http_requests_total", "HTTP requests by route and status"),
+              metrics.Histogram("chorus_http_request_duration_seconds",
+                                "HTTP request latency by route", ops::Metrics::LatencyBuckets()),
+              stopping_,
+              next_id_},
+      accept_strand_(asio::make_strand(ioc)),
+      acceptor_(accept_strand_),
+      accept_pause_(accept_strand_),
+      refused_(metrics.Counter("chorus_http_connections_refused_total",
+                               "Connections closed at accept because --http-max-connections "
+                               "were open")),
+      accept_pauses_(metrics.Counter("chorus_http_accept_pauses_total",
+                                     "Accept loop pauses after an accept error, by error")) {
   metrics.Gauge("chorus_http_open_connections", "Open HTTP connections",
                 [this] { return static_cast<double>(OpenConnections()); });
 }
 
 void HttpServer::Start() {
+  RaiseDescriptorLimit();
   auto [host, port] = SplitHostPort(config_.http.listen);
   tcp::resolver resolver(ioc_);
   auto endpoints = resolver.resolve(host, port);
@@ -83,7 +98,7 @@ void HttpServer::Start() {
   acceptor_.bind(ep);
   acceptor_.listen(asio::socket_base::max_listen_connections);
   port_ = acceptor_.local_endpoint().port();
-  asio::co_spawn(ioc_, Accept(), [](std::exception_ptr e) {
+  asio::co_spawn(accept_strand_, Accept(), [](std::exception_ptr e) {
     if (e) {
       try {
         std::rethrow_exception(e);
@@ -92,29 +107,64 @@ void HttpServer::Start() {
       }
     }
   });
-  ops::Info("http", "listening", {{"address", config_.http.listen}, {"port", port_}});
+  ops::Info("http", "listening",
+            {{"address", config_.http.listen},
+             {"port", port_},
+             {"max_connections", config_.http.max_connections}});
+}
+
+void HttpServer::RaiseDescriptorLimit() const {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t wanted = static_cast<rlim_t>(config_.http.max_connections) + kSpareDescriptors;
+  if (limit.rlim_cur < wanted && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = std::min(wanted, limit.rlim_max);
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+    ::getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (limit.rlim_cur < wanted) {
+    ops::Warn("http", "file descriptor limit below the connection cap",
+              {{"nofile", static_cast<std::int64_t>(limit.rlim_cur)},
+               {"max_connections", config_.http.max_connections}});
+  }
 }
 
 std::size_t HttpServer::OpenConnections() const {
   std::lock_guard lock(mu_);
-  return connections_.size();
+  return sessions_.size();
 }
 
 asio::awaitable<void> HttpServer::Accept() {
+  auto pause = kAcceptPauseMin;
   for (;;) {
     auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_), kUseTuple);
+    if (stopping_) co_return;
     if (ec) {
-      if (ec == asio::error::operation_aborted || stopping_) co_return;
-      ops::Warn("http", "accept failed", {{"error", ec.message()}});
+      if (ec == asio::error::operation_aborted) co_return;
+      const auto label = AcceptErrorLabel(ec);
+      accept_pauses_.Add(fmt::format(R"(error="{}")", label));
+      ops::Warn("http", "accept paused",
+                {{"error", ec.message()}, {"kind", label}, {"retry_ms", pause.count()}});
+      accept_pause_.expires_after(pause);
+      co_await accept_pause_.async_wait(kUseTuple);
+      pause = std::min(pause * 2, kAcceptPauseMax);
       continue;
     }
-    auto conn = std::make_shared<Connection>(next_id_++, std::move(socket));
+    pause = kAcceptPauseMin;
+    std::shared_ptr<HttpSession> session;
     {
       std::lock_guard lock(mu_);
-      connections_[conn->id] = conn;
+      if (sessions_.size() < static_cast<std::size_t>(config_.http.max_connections)) {
+        session = std::make_shared<HttpSession>(next_id_++, std::move(socket), shared_);
+        sessions_[session->Id()] = session;
+      }
     }
-    asio::co_spawn(conn->stream.get_executor(), Serve(conn),
-                   [this, id = conn->id](std::exception_ptr e) {
+    if (!session) {
+      Refuse(std::move(socket));
+      continue;
+    }
+    asio::co_spawn(session->Executor(), session->Run(),
+                   [this, id = session->Id()](std::exception_ptr e) {
                      if (e) {
                        try {
                          std::rethrow_exception(e);
@@ -127,255 +177,64 @@ asio::awaitable<void> HttpServer::Accept() {
   }
 }
 
+void HttpServer::Refuse(tcp::socket socket) {
+  refused_.Add(R"(reason="limit")");
+  const auto now = NowMs();
+  auto last = last_refusal_log_ms_.load();
+  const auto every = std::chrono::milliseconds(kRefusalLogEvery).count();
+  if (now - last >= every && last_refusal_log_ms_.compare_exchange_strong(last, now)) {
+    ops::Warn("http", "connection refused: too many open",
+              {{"max_connections", config_.http.max_connections}});
+  }
+  beast::error_code ec;
+  socket.non_blocking(true, ec);
+  socket.write_some(asio::buffer(kBusyResponse), ec);
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
+}
+
 void HttpServer::Forget(std::uint64_t id) {
   std::function<void()> done;
   {
     std::lock_guard lock(mu_);
-    connections_.erase(id);
-    if (stopping_ && connections_.empty() && on_drained_)
-      done = std::exchange(on_drained_, nullptr);
+    sessions_.erase(id);
+    if (stopping_ && sessions_.empty() && on_drained_) done = std::exchange(on_drained_, nullptr);
   }
   if (done) done();
 }
 
-asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> conn) {
-  auto& stream = conn->stream;
-  beast::flat_buffer buffer;
-  std::string client_addr;
-  {
-    beast::error_code ec;
-    auto ep = stream.socket().remote_endpoint(ec);
-    if (!ec) client_addr = ep.address().to_string();
-  }
-  while (!stopping_) {
-    beast::http::request_parser<beast::http::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(config_.http.max_header_bytes));
-    parser.body_limit(config_.http.max_body_bytes);
-    stream.expires_after(config_.http.idle_timeout);
-    auto [hec, hn] = co_await beast::http::async_read_header(stream, buffer, parser, kUseTuple);
-    if (hec) {
-      // A Content-Length over the limit is refused as soon as the header arrives.
-      if (hec == beast::http::error::header_limit || hec == beast::http::error::body_limit) {
-        const bool body = hec == beast::http::error::body_limit;
-        const std::string refused_id = fmt::format("{:x}-{:x}", conn->id, next_id_++);
-        Request dummy;
-        auto res =
-            body ? ErrorResponse(
-                       dummy, refused_id, Status::payload_too_large, "body_too_large",
-                       fmt::format("request body exceeds {} bytes", config_.http.max_body_bytes))
-                 : ErrorResponse(dummy, refused_id, Status::request_header_fields_too_large,
-                                 "header_too_large", "request headers are too large");
-        res.set("X-Request-Id", refused_id);
-        res.keep_alive(false);
-        co_await beast::http::async_write(stream, res, kUseTuple);
-        requests_.Add(fmt::format(R"(route="-",method="-",status="{}")", res.result_int()));
-      }
-      break;  // closed, timed out, cancelled or malformed: end quietly
-    }
-    conn->busy = true;
-    const auto started = std::chrono::steady_clock::now();
-    const std::string request_id = fmt::format("{:x}-{:x}", conn->id, next_id_++);
-    stream.expires_after(config_.http.body_timeout);
-    auto [bec, bn] = co_await beast::http::async_read(stream, buffer, parser, kUseTuple);
-    Request& req = parser.get();
-    Response res;
-    bool taken_over = false;
-    std::string route = "-";
-    if (bec == beast::http::error::body_limit) {
-      res =
-          ErrorResponse(req, request_id, Status::payload_too_large, "body_too_large",
-                        fmt::format("request body exceeds {} bytes", config_.http.max_body_bytes));
-      res.keep_alive(false);
-    } else if (bec) {
-      conn->busy = false;
-      break;
-    } else {
-      stream.expires_never();
-      RequestContext ctx{req, stream, client_addr,       request_id,
-                         "",  {},     &conn->long_lived, &stopping_};
-      res = co_await Dispatch(ctx, taken_over);
-      route = ctx.route.empty() ? "-" : ctx.route;
-    }
-    if (taken_over) {
-      conn->busy = false;
-      break;
-    }
-    res.set("X-Request-Id", request_id);
-    if (stopping_) res.keep_alive(false);
-    const unsigned status = res.result_int();
-    const bool keep_alive = res.keep_alive();
-    stream.expires_after(config_.http.body_timeout);
-    auto [wec, wn] = co_await beast::http::async_write(stream, res, kUseTuple);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    requests_.Add(fmt::format(R"(route="{}",method="{}",status="{}")", route,
-                              std::string(req.method_string()), status));
-    latency_.Observe(fmt::format(R"(route="{}")", route), seconds);
-    ops::Info("http", "request",
-              {{"id", request_id},
-               {"method", std::string(req.method_string())},
-               {"path", std::string(PathOf(req.target()))},
-               {"route", route},
-               {"status", status},
-               {"ms", seconds * 1000.0},
-               {"client", client_addr}});
-    conn->busy = false;
-    if (wec || !keep_alive) break;
-  }
-  // Lingering close: after refusing a request mid-body (413), the client may still be sending;
-  // closing with unread data would reset the connection before it reads our answer. Discard
-  // what arrives for a bounded time and amount, then close.
-  beast::error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  if (!ec) {
-    std::array<char, 16 * 1024> scratch{};
-    std::size_t drained = 0;
-    stream.expires_after(kLingerTimeout);
-    while (drained < kLingerMaxBytes) {
-      auto [rec, n] = co_await stream.async_read_some(asio::buffer(scratch), kUseTuple);
-      if (rec) break;
-      drained += n;
-    }
-  }
-  stream.socket().close(ec);
-}
-
-void HttpServer::CheckCsrf(const Request& req) const {
-  // DESIGN.md: a state-changing request is refused when Origin or Sec-Fetch-Site says
-  // cross-site, and must carry the JSON content type or X-Requested-With, which a cross-site
-  // HTML form cannot send.
-  const auto site = req["Sec-Fetch-Site"];
-  if (site == "cross-site") throw Forbidden("cross-site request refused");
-  const auto origin = req[beast::http::field::origin];
-  if (!origin.empty() && origin != "null") {
-    std::string_view pub = config_.public_url;
-    while (!pub.empty() && pub.back() == '/') pub.remove_suffix(1);
-    const auto host = req[beast::http::field::host];
-    const bool same_as_public = origin == pub;
-    const bool same_as_host = !host.empty() && (origin == "http://" + std::string(host) ||
-                                                origin == "https://" + std::string(host));
-    if (!same_as_public && !same_as_host) throw Forbidden("cross-origin request refused");
-  } else if (origin == "null") {
-    throw Forbidden("cross-origin request refused");
-  }
-  const auto type = req[beast::http::field::content_type];
-  const bool json_type = type.substr(0, 16) == "application/json";
-  if (!json_type && req["X-Requested-With"].empty()) {
-    throw ApiError(Status::unsupported_media_type, "unsupported_media_type",
-                   "state-changing requests must send Content-Type: application/json");
-  }
-}
-
-// Routes a request to an API handler, a media file or the GUI. No co_await sits inside a try
-// block (GCC 12 miscompiles that); handler exceptions come back through co_spawn instead.
-asio::awaitable<Response> HttpServer::Dispatch(RequestContext& ctx, bool& taken_over) {
-  const Handler* handler = nullptr;
-  std::optional<Response> early;
-  try {
-    early = Route(ctx, handler);
-  } catch (...) {
-    early = ErrorFor(ctx, std::current_exception());
-  }
-  if (early || !handler) co_return std::move(*early);
-  auto ex = co_await asio::this_coro::executor;
-  auto [error, res] = co_await asio::co_spawn(ex, (*handler)(ctx), kUseTuple);
-  if (error) co_return ErrorFor(ctx, error);
-  if (!res) {
-    taken_over = true;
-    co_return Response{};
-  }
-  co_return std::move(*res);
-}
-
-std::optional<Response> HttpServer::Route(RequestContext& ctx, const Handler*& handler) {
-  const Request& req = ctx.request;
-  const std::string_view path = PathOf(req.target());
-  const bool api = path.starts_with("/api/") || path == "/api" || path == "/healthz" ||
-                   path == "/readyz" || path == "/metrics" || path == "/rtc";
-  if (api) {
-    auto match = router_.Find(req.method(), path);
-    if (!match.handler) {
-      if (match.path_known) {
-        throw ApiError(Status::method_not_allowed, "method_not_allowed",
-                       "method not allowed on this resource")
-            .WithHeader("Allow", match.allowed);
-      }
-      throw NotFound("no such endpoint");
-    }
-    ctx.route = match.pattern;
-    ctx.params = std::move(match.params);
-    if (!IsSafeMethod(req.method())) CheckCsrf(req);
-    handler = match.handler;
-    return std::nullopt;
-  }
-  if (req.method() != Verb::get && req.method() != Verb::head) {
-    throw ApiError(Status::method_not_allowed, "method_not_allowed", "method not allowed");
-  }
-  if (path.starts_with("/media/")) {
-    ctx.route = "/media/*";
-    if (auto res = media_.Serve(req, path)) return res;
-    throw NotFound("no such media file");
-  }
-  ctx.route = "/*";
-  if (auto res = gui_.Serve(req, path)) return res;
-  throw NotFound("no such page (is the GUI built? see --gui-dir)");
-}
-
-Response HttpServer::ErrorFor(const RequestContext& ctx, std::exception_ptr error) const {
-  try {
-    std::rethrow_exception(error);
-  } catch (const ApiError& e) {
-    auto res = ErrorResponse(ctx.request, ctx.request_id, e.Status(), e.Code(), e.what());
-    for (const auto& [name, value] : e.Headers()) res.set(name, value);
-    return res;
-  } catch (const std::exception& e) {
-    ops::Error("http", "handler failed",
-               {{"id", ctx.request_id}, {"route", ctx.route}, {"error", e.what()}});
-  } catch (...) {
-    ops::Error("http", "handler failed", {{"id", ctx.request_id}, {"route", ctx.route}});
-  }
-  return ErrorResponse(ctx.request, ctx.request_id, Status::internal_server_error, "internal",
-                       "internal error; request id " + ctx.request_id);
-}
-
-Response HttpServer::ErrorResponse(const Request& req, const std::string& request_id, Status status,
-                                   const std::string& code, const std::string& message) const {
-  boost::json::object err{{"code", code}, {"message", message}};
-  if (request_id != "-") err["request_id"] = request_id;
-  return JsonResponse(req, status, boost::json::object{{"error", std::move(err)}});
-}
-
 void HttpServer::Stop(std::function<void()> done) {
-  asio::post(ioc_, [this, done = std::move(done)]() mutable {
+  asio::post(accept_strand_, [this, done = std::move(done)]() mutable {
     if (stopping_.exchange(true)) return;
     beast::error_code ec;
     acceptor_.close(ec);
-    std::vector<std::shared_ptr<Connection>> conns;
+    accept_pause_.cancel();
+    std::vector<std::shared_ptr<HttpSession>> sessions;
     {
       std::lock_guard lock(mu_);
-      if (connections_.empty()) {
+      if (sessions_.empty()) {
         done();
         return;
       }
       on_drained_ = done;
-      for (auto& [_, c] : connections_) conns.push_back(c);
+      for (auto& [_, s] : sessions_) sessions.push_back(s);
     }
     // Idle keep-alive and long-lived connections end now; busy ones finish their request.
-    for (auto& c : conns) {
-      if (!c->busy || c->long_lived) c->Cancel();
+    for (auto& s : sessions) {
+      if (!s->Busy() || s->LongLived()) s->Cancel();
     }
     shutdown_timer_ = std::make_unique<asio::steady_timer>(ioc_, config_.http.shutdown_timeout);
     shutdown_timer_->async_wait([this](beast::error_code) {
-      std::vector<std::shared_ptr<Connection>> left;
+      std::vector<std::shared_ptr<HttpSession>> left;
       std::function<void()> fire;
       {
         std::lock_guard lock(mu_);
-        for (auto& [_, c] : connections_) left.push_back(c);
+        for (auto& [_, s] : sessions_) left.push_back(s);
         if (!left.empty())
           ops::Warn("http", "forcing connections closed", {{"count", left.size()}});
         fire = std::exchange(on_drained_, nullptr);
       }
-      for (auto& c : left) c->Cancel();
+      for (auto& s : left) s->Cancel();
       if (fire) fire();
     });
   });

@@ -1,17 +1,21 @@
-// The HTTP/1.1 server: accepts connections, reads requests with size and time limits, routes
-// them, writes one access-log line and metrics per request, and shuts down gracefully.
-// Thread affinity: each connection runs on its own strand of the shared io_context.
+// The HTTP/1.1 listener: accepts connections up to --http-max-connections (more are closed at
+// once with a best-effort 503), backs off when the process runs out of file descriptors instead
+// of spinning, runs one HttpSession per connection, and shuts down gracefully.
+// Thread affinity: the accept loop runs on its own strand; each session on its own strand;
+// OpenConnections and Stop from any thread.
 #pragma once
 
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <exception>
+#include <boost/asio/strand.hpp>
 #include <map>
 #include <memory>
 #include <mutex>
 
 #include "config/Config.hpp"
+#include "http/HttpSession.hpp"
+#include "http/OriginPolicy.hpp"
 #include "http/Router.hpp"
 #include "http/StaticFiles.hpp"
 #include "ops/Metrics.hpp"
@@ -34,34 +38,33 @@ class HttpServer {
   std::size_t OpenConnections() const;
 
  private:
-  struct Connection;
   asio::awaitable<void> Accept();
-  asio::awaitable<void> Serve(std::shared_ptr<Connection> conn);
-  asio::awaitable<Response> Dispatch(RequestContext& ctx, bool& taken_over);
-  // Finds where a request goes: sets `handler` for API routes, or returns the static response.
-  std::optional<Response> Route(RequestContext& ctx, const Handler*& handler);
-  // The JSON error response for an exception thrown while handling `ctx`.
-  Response ErrorFor(const RequestContext& ctx, std::exception_ptr error) const;
-  void CheckCsrf(const Request& req) const;
-  Response ErrorResponse(const Request& req, const std::string& request_id, Status status,
-                         const std::string& code, const std::string& message) const;
+  // Closes a connection over the cap at once, after a best-effort 503 that never blocks.
+  void Refuse(asio::ip::tcp::socket socket);
+  // Raises the soft file-descriptor limit toward what the connection cap needs.
+  void RaiseDescriptorLimit() const;
   void Forget(std::uint64_t id);
 
   asio::io_context& ioc_;
   const config::Config& config_;
-  Router& router_;
   StaticFiles gui_;
   StaticFiles media_;
-  asio::ip::tcp::acceptor acceptor_;
-  unsigned short port_ = 0;
+  OriginPolicy origins_;
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> next_id_{1};
+  SessionShared shared_;
+  // The acceptor and its pause timer are used on this strand only (the accept loop, Stop).
+  asio::strand<asio::io_context::executor_type> accept_strand_;
+  asio::ip::tcp::acceptor acceptor_;
+  asio::steady_timer accept_pause_;
+  unsigned short port_ = 0;
   mutable std::mutex mu_;
-  std::map<std::uint64_t, std::shared_ptr<Connection>> connections_;
+  std::map<std::uint64_t, std::shared_ptr<HttpSession>> sessions_;
   std::function<void()> on_drained_;
   std::unique_ptr<asio::steady_timer> shutdown_timer_;
-  ops::CounterFamily& requests_;
-  ops::HistogramFamily& latency_;
+  ops::CounterFamily& refused_;
+  ops::CounterFamily& accept_pauses_;
+  std::atomic<std::int64_t> last_refusal_log_ms_{0};
 };
 
 }  // namespace chorus::http

@@ -1,8 +1,6 @@
 #include "http/StaticFiles.hpp"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace chorus::http {
 namespace {
@@ -39,7 +37,7 @@ bool SafeRelativePath(std::string_view rel) {
 StaticFiles::StaticFiles(std::string root, std::string url_prefix, bool spa_fallback)
     : root_(std::move(root)), prefix_(std::move(url_prefix)), spa_fallback_(spa_fallback) {}
 
-std::optional<Response> StaticFiles::Serve(const Request& req, std::string_view path) const {
+std::optional<AnyResponse> StaticFiles::Serve(const Request& req, std::string_view path) const {
   if (path.substr(0, prefix_.size()) != prefix_) return std::nullopt;
   std::string_view rel = path.substr(prefix_.size());
   while (!rel.empty() && rel.front() == '/') rel.remove_prefix(1);
@@ -47,21 +45,19 @@ std::optional<Response> StaticFiles::Serve(const Request& req, std::string_view 
   if (rel.empty()) rel = "index.html";
   const std::string file = root_ + "/" + std::string(rel);
   std::error_code ec;
-  if (std::filesystem::is_regular_file(file, ec)) return FileResponse(req, file, rel);
+  if (std::filesystem::is_regular_file(file, ec)) return Open(req, file, rel);
   const bool looks_like_route = rel.find('.') == std::string_view::npos;
   if (spa_fallback_ && looks_like_route) {
-    return FileResponse(req, root_ + "/index.html", "index.html");
+    return Open(req, root_ + "/index.html", "index.html");
   }
   return std::nullopt;
 }
 
-std::optional<Response> StaticFiles::FileResponse(const Request& req, const std::string& file,
-                                                  std::string_view rel) const {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream body;
-  body << in.rdbuf();
-  Response res{Status::ok, req.version()};
+namespace {
+
+// Sets the headers both kinds of answer share: type, caching, keep-alive.
+template <class Message>
+void SetFileHeaders(Message& res, const Request& req, std::string_view rel) {
   res.set(beast::http::field::content_type, MimeType(rel));
   if (rel.substr(0, 7) == "assets/") {
     res.set(beast::http::field::cache_control, "public, max-age=31536000, immutable");
@@ -71,13 +67,27 @@ std::optional<Response> StaticFiles::FileResponse(const Request& req, const std:
     res.set(beast::http::field::cache_control, "no-cache");
   }
   res.keep_alive(req.keep_alive());
-  std::string data = std::move(body).str();
+}
+
+}  // namespace
+
+std::optional<AnyResponse> StaticFiles::Open(const Request& req, const std::string& file,
+                                             std::string_view rel) const {
+  beast::http::file_body::value_type body;
+  beast::error_code ec;
+  body.open(file.c_str(), beast::file_mode::scan, ec);
+  if (ec) return std::nullopt;
   if (req.method() == Verb::head) {
-    res.content_length(data.size());  // HEAD: the length of what GET would send, no body
-  } else {
-    res.body() = std::move(data);
-    res.prepare_payload();
+    // HEAD: the length of what GET would send, no body.
+    Response res{Status::ok, req.version()};
+    SetFileHeaders(res, req, rel);
+    res.content_length(body.size());
+    return res;
   }
+  FileResponse res{Status::ok, req.version()};
+  SetFileHeaders(res, req, rel);
+  res.body() = std::move(body);
+  res.prepare_payload();
   return res;
 }
 

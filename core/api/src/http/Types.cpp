@@ -1,5 +1,8 @@
 #include "http/Types.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
 
@@ -15,6 +18,21 @@ std::int64_t RequestContext::IdParam(const std::string& name) const {
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
   if (ec != std::errc() || ptr != s.data() + s.size() || id <= 0) throw NotFound();
   return id;
+}
+
+void RequestContext::LimitSendBuffer() const {
+  constexpr int kEventStreamSendBufferBytes = 64 * 1024;
+  beast::error_code ec;
+  stream.socket().set_option(asio::socket_base::send_buffer_size(kEventStreamSendBufferBytes), ec);
+}
+
+asio::awaitable<beast::error_code> RequestContext::WriteWithDeadline(std::string_view data) const {
+  stream.expires_after(write_timeout);
+  auto [ec, n] = co_await asio::async_write(stream, asio::buffer(data.data(), data.size()),
+                                            asio::as_tuple(asio::use_awaitable));
+  (void)n;
+  stream.expires_never();
+  co_return ec;
 }
 
 std::string RequestContext::Cookie(std::string_view name) const {

@@ -5,12 +5,14 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/http/file_body.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <variant>
 
 namespace chorus::http {
 
@@ -18,8 +20,13 @@ namespace beast = boost::beast;
 namespace asio = boost::asio;
 using Request = beast::http::request<beast::http::string_body>;
 using Response = beast::http::response<beast::http::string_body>;
+// A file streamed from disk as it is written (static files, media).
+using FileResponse = beast::http::response<beast::http::file_body>;
+using AnyResponse = std::variant<Response, FileResponse>;
 using Status = beast::http::status;
 using Verb = beast::http::verb;
+
+class OriginPolicy;
 
 // What a handler gets for one request. Lives for the request only (thread affinity: the
 // connection's strand).
@@ -34,11 +41,23 @@ struct RequestContext {
   std::atomic<bool>* long_lived = nullptr;
   // True once the server is shutting down; long-lived loops end when they see it.
   const std::atomic<bool>* server_stopping = nullptr;
+  // Which hosts Host and Origin may name (for same-origin checks: http/OriginPolicy.hpp).
+  const OriginPolicy* origins = nullptr;
+  // Deadline of each write to the client (--http-write-timeout).
+  std::chrono::steady_clock::duration write_timeout = std::chrono::seconds(10);
 
   void MarkLongLived() const {
     if (long_lived) *long_lived = true;
   }
   bool ServerStopping() const { return server_stopping && *server_stopping; }
+
+  // For a taken-over event stream (SSE): caps the socket's kernel send buffer, so a client that
+  // stops reading blocks our writes after tens of kilobytes rather than the ~4 MB Linux would
+  // queue on loopback, and the write deadline can notice it.
+  void LimitSendBuffer() const;
+  // Writes `data` to the taken-over connection within `write_timeout`; on a timeout the socket
+  // is closed and the error is beast::error::timeout.
+  asio::awaitable<beast::error_code> WriteWithDeadline(std::string_view data) const;
 
   // The path parameter `name` as a positive integer id; 404 when it is not one.
   std::int64_t IdParam(const std::string& name) const;

@@ -115,6 +115,7 @@ awaitable<MaybeResponse> Events(app::Services& s, VoiceService& v, http::Request
   const auto last_id = LastEventId(ctx.request);
   const auto version = co_await v.CheckEventsAllowed(user, stream_id);
   ctx.MarkLongLived();
+  ctx.LimitSendBuffer();  // a listener that stops reading is dropped after the write timeout
   auto& hub = v.Events();
   auto client =
       std::make_shared<SseClient>(ctx.stream.get_executor(), stream_id, user.id, user.session_id);
@@ -146,9 +147,7 @@ awaitable<MaybeResponse> Events(app::Services& s, VoiceService& v, http::Request
   const auto keepalive = v.Settings().sse_keepalive;
   bool open = true;
   while (open) {
-    auto [wec, written] = co_await asio::async_write(ctx.stream, asio::buffer(out), kUseTuple);
-    (void)written;
-    if (wec) break;
+    if (co_await ctx.WriteWithDeadline(out)) break;
     out.clear();
     while (out.empty()) {
       if (ctx.ServerStopping() || hub.ShuttingDown()) {
@@ -180,7 +179,7 @@ awaitable<MaybeResponse> Events(app::Services& s, VoiceService& v, http::Request
       }
     }
     if (!open && !out.empty()) {
-      co_await asio::async_write(ctx.stream, asio::buffer(out), kUseTuple);
+      co_await ctx.WriteWithDeadline(out);
     }
   }
   hub.Remove(client);
