@@ -55,7 +55,9 @@ Participant::Participant(ParticipantOptions options, const rtc::DtlsContext& dtl
     slot.payload_type = sdp_slot.params.opus_payload_type;
     slot.audio_level_id = ExtId(sdp_slot.params.audio_level_id);
     slot.mid_id = ExtId(sdp_slot.params.mid_id);
-    slot.rewriter = SlotRewriter(RandomValue<std::uint16_t>(), RandomValue<std::uint32_t>());
+    const std::uint16_t initial_seq =
+        options_.initial_slot_sequence.value_or(SlotRewriter::RandomInitialSequence());
+    slot.rewriter = SlotRewriter(initial_seq, RandomValue<std::uint32_t>());
     slots_.push_back(slot);
   }
   rtcp_ssrc_ = slots_.empty() ? (RandomValue<std::uint32_t>() | 1u) : slots_.front().ssrc;

@@ -37,6 +37,8 @@ struct ParticipantOptions {
   std::string fingerprint_algorithm, fingerprint_hex;
   std::optional<rtc::SdpUpstream> upstream;  // nullopt: listen-only
   std::vector<rtc::SdpSlot> slots;           // receive slots in index order
+  // Tests only: every slot starts at this sequence number instead of a random one.
+  std::optional<std::uint16_t> initial_slot_sequence;
 };
 
 class Participant : public rtc::DtlsTransport::Listener {

@@ -1,5 +1,7 @@
 #include "room/SlotRewriter.hpp"
 
+#include <openssl/rand.h>
+
 #include <algorithm>
 
 namespace chorus::sfu {
@@ -16,6 +18,12 @@ std::uint32_t ToTicks(SlotRewriter::Clock::duration elapsed) {
 }
 
 }  // namespace
+
+std::uint16_t SlotRewriter::RandomInitialSequence() {
+  std::uint16_t value = 0;
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(&value), sizeof(value)) != 1) value = 0;
+  return static_cast<std::uint16_t>(value & kMaxInitialSequence);
+}
 
 SlotRewriter::SlotRewriter(std::uint16_t initial_seq, std::uint32_t initial_ts)
     : initial_seq_(initial_seq), initial_ts_(initial_ts) {}

@@ -39,8 +39,17 @@ class SlotRewriter {
   // packet confirms it; it then restarts the mapping like a switch.
   static constexpr std::uint16_t kMaxDropout = 3000;
 
+  // Initial sequence numbers the server originates lie in [0, kMaxInitialSequence] (libwebrtc's
+  // rule): a receiver that misses a stream's first packets assumes rollover counter 0 (RFC 3711
+  // §3.3.1), so a start near 0xFFFF that wraps before the receiver hears anything would leave it
+  // one ROC behind and fail SRTP authentication for the rest of the call.
+  static constexpr std::uint16_t kMaxInitialSequence = 0x7FFF;
+
+  // A random initial sequence number in [0, kMaxInitialSequence] (RFC 3550 §5.1).
+  static std::uint16_t RandomInitialSequence();
+
   // `initial_seq` / `initial_ts` are the slot's first outgoing values (pick them at random,
-  // RFC 3550 §5.1).
+  // RFC 3550 §5.1; the sequence number with RandomInitialSequence()).
   SlotRewriter(std::uint16_t initial_seq, std::uint32_t initial_ts);
 
   // Maps a packet of `source_ssrc` into the slot. A packet from another SSRC than the current

@@ -90,6 +90,9 @@ TEST_F(ForwardingTest, ServerMutedSpeakerIsDroppedAndAnnounced) {
 TEST_F(ForwardingTest, WithOneSlotOnlyTheLoudestIsForwarded) {
   auto room = MakeRoom(1);
   FakePeer a(1, 10001, 1), b(2, 10002, 1), c(3, 10003, 1);
+  // Slots that wrap during the warm-up: the receivers hear the warm-up (drained below), so their
+  // SRTP rollover counters follow the wrap.
+  for (FakePeer* peer : {&a, &b, &c}) peer->ForceInitialSlotSequence(0xFFE0);
   Participant& pa = a.Join(*room, t0_);
   Participant& pb = b.Join(*room, t0_);
   c.Join(*room, t0_);
@@ -101,7 +104,7 @@ TEST_F(ForwardingTest, WithOneSlotOnlyTheLoudestIsForwarded) {
     if (i >= 5) a.Speak(*room, pa, 5, now);
     room->Tick(now);
   }
-  output_.sent.clear();
+  for (FakePeer* peer : {&a, &b, &c}) peer->Drain(output_);  // the warm-up crosses 0xFFFF
   for (int i = 50; i < 100; ++i) {
     now = t0_ + milliseconds(20 * i);
     b.Speak(*room, pb, 45, now);
@@ -257,6 +260,47 @@ TEST_F(ForwardingTest, SendsReceiverAndSenderReports) {
   EXPECT_TRUE(rtc::RtpPacket::IsRtcp(output_.sent[10001].back()));
   EXPECT_EQ(output_.sent[10001].back()[1], 201) << "receiver report";
   EXPECT_EQ(output_.sent[10002].back()[1], 200) << "sender report";
+}
+
+TEST_F(ForwardingTest, ASlotStartingNearTheWrapStaysDecryptableAcrossIt) {
+  auto room = MakeRoom(1);
+  FakePeer a(1, 10001, 1), b(2, 10002, 1);
+  b.ForceInitialSlotSequence(0xFFE0);
+  Participant& pa = a.Join(*room, t0_);
+  b.Join(*room, t0_);
+  output_.sent.clear();
+  std::vector<ReceivedRtp> heard;
+  for (int i = 0; i < 100; ++i) {
+    const auto now = t0_ + milliseconds(20 * i);
+    a.Speak(*room, pa, 10, now);
+    room->Tick(now);
+    for (const auto& r : b.Drain(output_)) heard.push_back(r);
+  }
+  ASSERT_EQ(heard.size(), 100u) << "every packet decrypts, before and after 0xFFFF";
+  EXPECT_EQ(heard.front().seq, 0xFFE0);
+  for (std::size_t i = 1; i < heard.size(); ++i) {
+    EXPECT_EQ(static_cast<std::uint16_t>(heard[i - 1].seq + 1), heard[i].seq);
+  }
+}
+
+TEST_F(ForwardingTest, NewSlotsNeverStartAtOrAbove0x8000) {
+  for (int i = 0; i < 10'000; ++i) {
+    ASSERT_LE(SlotRewriter::RandomInitialSequence(), SlotRewriter::kMaxInitialSequence);
+  }
+  // And the slots of real participants: the first packet each receiver hears starts below.
+  auto room = MakeRoom(1);
+  FakePeer a(1, 10001, 1);
+  Participant& pa = a.Join(*room, t0_);
+  for (std::int64_t user = 2; user < 50; ++user) {
+    FakePeer listener(user, static_cast<std::uint16_t>(10000 + user), 1);
+    listener.Join(*room, t0_);
+    output_.sent.clear();
+    a.Speak(*room, pa, 10, t0_);
+    const auto heard = listener.Drain(output_);
+    ASSERT_EQ(heard.size(), 1u);
+    EXPECT_LT(heard.front().seq, 0x8000);
+    room->Remove(user, RemovalReason::kLeft);
+  }
 }
 
 }  // namespace

@@ -169,6 +169,9 @@ class FakePeer {
     return out;
   }
 
+  // Every receive slot of this peer starts at `seq` (instead of a random number in [0, 0x7FFF]).
+  void ForceInitialSlotSequence(std::uint16_t seq) { options_.initial_slot_sequence = seq; }
+
   std::uint32_t Ssrc() const { return ssrc_; }
   std::int64_t UserId() const { return user_id_; }
   const ParticipantOptions& Options() const { return options_; }
