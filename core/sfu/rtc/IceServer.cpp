@@ -1,5 +1,6 @@
 #include "rtc/IceServer.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "rtc/StunWriter.hpp"
@@ -71,6 +72,11 @@ IceCheckResult IceServer::ProcessStun(const StunPacket& request, const Transport
     return Reject(request, stun::kErrorRoleConflict, "Role Conflict", local_pwd_, out);
   }
 
+  if (IsReplay(request, from)) {
+    ++stats_.dropped_replay;
+    return {};
+  }
+
   IceCheckResult result;
   result.valid = true;
   ++stats_.valid_checks;
@@ -84,6 +90,21 @@ IceCheckResult IceServer::ProcessStun(const StunPacket& request, const Transport
   result.response_bytes =
       StunWriter::WriteBindingSuccess(out, request.TransactionId(), from, local_pwd_);
   return result;
+}
+
+bool IceServer::IsReplay(const StunPacket& request, const TransportAddress& from) {
+  const auto id = request.TransactionId();
+  const std::size_t hash = from.Hash();
+  const std::size_t filled = std::min(seen_count_, kSeenTransactions);
+  for (std::size_t i = 0; i < filled; ++i) {
+    const auto& seen = seen_[i];
+    if (std::equal(id.begin(), id.end(), seen.id.begin())) return seen.address_hash != hash;
+  }
+  auto& slot = seen_[seen_count_ % kSeenTransactions];
+  std::copy(id.begin(), id.end(), slot.id.begin());
+  slot.address_hash = hash;
+  ++seen_count_;
+  return false;
 }
 
 bool IceServer::IsTimedOut(Clock::time_point now, Clock::duration timeout) const {

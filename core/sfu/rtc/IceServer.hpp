@@ -5,6 +5,7 @@
 // Thread affinity: owned and called by one media worker thread only.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -36,11 +37,15 @@ struct IceServerStats {
   std::uint64_t bad_requests = 0;         // answered 400
   std::uint64_t unauthorized = 0;         // answered 401 (wrong USERNAME or MESSAGE-INTEGRITY)
   std::uint64_t role_conflicts = 0;       // answered 487
+  std::uint64_t dropped_replay = 0;       // a seen transaction id from another address
 };
 
 class IceServer {
  public:
   using Clock = std::chrono::steady_clock;
+  // Transaction ids remembered against replay: browsers check every 0.05–5 s, so this covers
+  // minutes of checks for ~2 KiB per participant.
+  static constexpr std::size_t kSeenTransactions = 128;
 
   // `local_*` are ours (sent in the SDP answer), `remote_ufrag` is the browser's (from its
   // offer). `now` starts the consent clock, so a peer that never checks in also times out.
@@ -50,7 +55,9 @@ class IceServer {
   // Handles one datagram from `from` (RFC 8445 §7.3, RFC 8489 §6.3). A Binding request with a
   // good FINGERPRINT whose USERNAME is "localUfrag:remoteUfrag" and whose MESSAGE-INTEGRITY
   // verifies with the local password gets a success response carrying XOR-MAPPED-ADDRESS =
-  // `from`; with USE-CANDIDATE, `from` becomes the selected path. A request missing USERNAME,
+  // `from`; with USE-CANDIDATE, `from` becomes the selected path. A transaction id seen before
+  // (of the last kSeenTransactions) is a retransmission when it comes from the same address and
+  // a replay otherwise: a replay is dropped, so a captured check can never move the path. A request missing USERNAME,
   // MESSAGE-INTEGRITY or PRIORITY gets 400, a wrong USERNAME or integrity 401, ICE-CONTROLLED
   // 487 (a lite agent is always controlled). Anything else is dropped and counted. The response
   // is written to `out` (which must not overlap `packet`); response_bytes is 0 if it did not fit.
@@ -90,9 +97,20 @@ class IceServer {
   std::string local_pwd_;
   std::string remote_ufrag_;
   std::string expected_username_;  // "localUfrag:remoteUfrag" (RFC 8445 §7.2.2)
+  // Whether a check is a replay (its transaction id seen from another address); remembers it
+  // otherwise.
+  bool IsReplay(const StunPacket& request, const TransportAddress& from);
+
   std::optional<TransportAddress> selected_;
   Clock::time_point last_valid_check_;
   IceServerStats stats_;
+
+  struct SeenTransaction {
+    std::array<std::uint8_t, stun::kTransactionIdBytes> id{};
+    std::size_t address_hash = 0;
+  };
+  std::array<SeenTransaction, kSeenTransactions> seen_{};
+  std::size_t seen_count_ = 0;  // entries filled (up to the size), next = seen_count_ % size
 };
 
 }  // namespace chorus::rtc

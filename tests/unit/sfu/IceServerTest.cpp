@@ -33,6 +33,8 @@ class IceServerTest : public ::testing::Test {
                 start_),
         from_(*TransportAddress::FromString("10.78.0.2", 50000)) {}
 
+  std::array<std::uint8_t, 12> id_ = kId;  // transaction id of the next check
+
   // A well-formed check from the browser's point of view; tests then break one part.
   StunBindingRequestParams GoodParams(bool use_candidate) const {
     StunBindingRequestParams params;
@@ -53,7 +55,7 @@ class IceServerTest : public ::testing::Test {
 
   IceCheckResult SendParams(const StunBindingRequestParams& params, Clock::time_point now) {
     std::array<std::uint8_t, 512> request{};
-    const std::size_t size = StunWriter::WriteBindingRequest(request, kId, params);
+    const std::size_t size = StunWriter::WriteBindingRequest(request, id_, params);
     EXPECT_GT(size, 0u);
     return Send(std::span<const std::uint8_t>(request.data(), size), from_, now);
   }
@@ -95,6 +97,7 @@ TEST_F(IceServerTest, UseCandidateSelectsPathAndLatestWins) {
   EXPECT_EQ(server_.SelectedAddress(), from_);
 
   from_ = *TransportAddress::FromString("::1", 50001);
+  id_[0] = 99;  // a new check (a replayed one may not move the path)
   result = SendParams(GoodParams(true), start_ + 1s);
   EXPECT_TRUE(result.nominated);
   EXPECT_EQ(server_.SelectedAddress(), from_);
@@ -347,6 +350,39 @@ TEST(IceCredentialsTest, GeneratesValidDistinctCredentials) {
   EXPECT_FALSE(IceCredentials::IsValidIceString("abc", 4));
   EXPECT_FALSE(IceCredentials::IsValidIceString("abc:d", 4));
   EXPECT_TRUE(IceCredentials::IsValidIceString("ab+/", 4));
+}
+
+TEST_F(IceServerTest, AReplayedCheckFromAnotherAddressNeverMovesThePath) {
+  ASSERT_TRUE(SendParams(GoodParams(true), start_).nominated);
+  const TransportAddress victim = from_;
+  // The attacker replays the captured check (same transaction id) from its own address.
+  from_ = *TransportAddress::FromString("10.78.0.66", 40000);
+  const IceCheckResult replay = SendParams(GoodParams(true), start_ + 1s);
+  EXPECT_FALSE(replay.valid);
+  EXPECT_FALSE(replay.nominated);
+  EXPECT_EQ(replay.response_bytes, 0u) << "no answer to a replay";
+  EXPECT_EQ(server_.SelectedAddress(), victim);
+  EXPECT_EQ(server_.Stats().dropped_replay, 1u);
+  EXPECT_EQ(server_.LastValidCheck(), start_) << "a replay does not refresh consent";
+  // A retransmission from the original address is still answered.
+  from_ = victim;
+  EXPECT_TRUE(SendParams(GoodParams(true), start_ + 2s).valid);
+  EXPECT_EQ(server_.SelectedAddress(), victim);
+}
+
+TEST_F(IceServerTest, ReplaysAreRecognisedAcrossManyLaterChecks) {
+  ASSERT_TRUE(SendParams(GoodParams(true), start_).valid);
+  const auto captured = id_;
+  const TransportAddress victim = from_;
+  for (int i = 1; i < static_cast<int>(IceServer::kSeenTransactions); ++i) {
+    id_[10] = static_cast<std::uint8_t>(i);
+    id_[11] = static_cast<std::uint8_t>(i >> 8);
+    ASSERT_TRUE(SendParams(GoodParams(false), start_ + std::chrono::seconds(i)).valid);
+  }
+  id_ = captured;
+  from_ = *TransportAddress::FromString("10.78.0.66", 40000);
+  EXPECT_FALSE(SendParams(GoodParams(true), start_ + 1h).valid);
+  EXPECT_EQ(server_.SelectedAddress(), victim);
 }
 
 }  // namespace
