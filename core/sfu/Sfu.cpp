@@ -212,6 +212,19 @@ void Sfu::Kick(const std::string& room, std::int64_t user_id, const std::string&
   });
 }
 
+void Sfu::Remove(const std::string& room, std::int64_t user_id, RemovalReason reason,
+                 const std::string& message, const std::string& participant_id) {
+  MediaWorker* worker = ExistingWorkerFor(room);
+  if (!worker) return;
+  worker->Post([worker, room, user_id, reason, message, participant_id] {
+    Room* r = worker->FindRoom(room);
+    if (!r) return;
+    Participant* p = r->Find(user_id);
+    if (!p || (!participant_id.empty() && p->Id() != participant_id)) return;
+    r->Remove(user_id, reason, message);
+  });
+}
+
 void Sfu::RoomSnapshot(const std::string& room, std::function<void(std::vector<MemberInfo>)> done) {
   MediaWorker* worker = ExistingWorkerFor(room);
   if (!worker) {

@@ -95,6 +95,11 @@ class Sfu {
   // Removes the user with reason "kicked" and `reason` as the message.
   void Kick(const std::string& room, std::int64_t user_id, const std::string& reason);
 
+  // Removes the user (only participant `participant_id` when it is not empty) with `reason` and
+  // `message` in its RemovedEvent: the server ending a membership (RemovalReason::kClosed).
+  void Remove(const std::string& room, std::int64_t user_id, RemovalReason reason,
+              const std::string& message, const std::string& participant_id = {});
+
   // The room's members with muted/speaking, delivered to `done` on the worker thread (empty when
   // the room does not exist).
   void RoomSnapshot(const std::string& room, std::function<void(std::vector<MemberInfo>)> done);

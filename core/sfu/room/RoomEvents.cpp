@@ -26,6 +26,8 @@ const char* RemovalReasonName(RemovalReason reason) {
       return "kicked";
     case RemovalReason::kReplaced:
       return "replaced";
+    case RemovalReason::kClosed:
+      return "closed";
   }
   return "left";
 }

@@ -65,9 +65,11 @@ struct StatsEvent {
   std::uint64_t packets_in = 0, packets_out = 0, bytes_in = 0, bytes_out = 0;
 };
 
-enum class RemovalReason { kLeft, kTimeout, kDtlsFailed, kKicked, kReplaced };
+// kClosed: the server ended the participant's membership (left through the API, logged out,
+// timed out of presence, voice turned off); the message says which.
+enum class RemovalReason { kLeft, kTimeout, kDtlsFailed, kKicked, kReplaced, kClosed };
 
-// The stable wire name: "left", "timeout", "dtls_failed", "kicked", "replaced".
+// The stable wire name: "left", "timeout", "dtls_failed", "kicked", "replaced", "closed".
 const char* RemovalReasonName(RemovalReason reason);
 
 // The participant was removed; no event follows. `message` is e.g. the kick reason.

@@ -8,6 +8,7 @@
 #include "app/Bootstrap.hpp"
 #include "app/Services.hpp"
 #include "auth/AuthRoutes.hpp"
+#include "auth/PasswordHashPool.hpp"
 #include "auth/RateLimiter.hpp"
 #include "auth/SessionService.hpp"
 #include "http/HttpServer.hpp"
@@ -34,10 +35,12 @@ struct App::Impl {
   ops::Metrics metrics;
   std::unique_ptr<store::Database> db;
   std::unique_ptr<util::BlockingPool> blocking;
+  std::unique_ptr<auth::PasswordHashPool> hashing;  // argon2id apart from session lookups
   auth::LocalRateLimiter limiter;
   std::unique_ptr<state::StateBackend> state;
   std::unique_ptr<state::StateRateLimiter> shared_limiter;
   std::unique_ptr<sfu::Sfu> sfu;  // declared before voice: outlives the service that uses it
+  rtc_api::LiveMediaRegistry live_media;  // the /rtc connections of this process
   std::unique_ptr<rtc_api::SfuMediaControl> media_control;
   std::unique_ptr<voice::VoiceService> voice;
   std::unique_ptr<auth::SessionService> sessions;
@@ -54,10 +57,12 @@ App::~App() {
   if (impl_->voice) impl_->voice->Stop();
   if (impl_->state) impl_->state->Stop();
   if (impl_->blocking) impl_->blocking->Stop();
+  if (impl_->hashing) impl_->hashing->Stop();
 }
 
 void App::Start() {
   auto& m = *impl_;
+  ParseBootstrapAdmin(m.config.auth.bootstrap_admin);  // a bad one stops us before any write
   std::filesystem::create_directories(m.config.data_dir);
   m.db = store::Database::Open(m.config.database_url, m.config.db_pool_size);
   const int applied = m.db->Migrate();
@@ -66,7 +71,11 @@ void App::Start() {
   m.blocking =
       std::make_unique<util::BlockingPool>(static_cast<std::size_t>(m.config.db_pool_size));
   m.sessions = std::make_unique<auth::SessionService>(*m.db, *m.blocking, m.config);
-  // Voice state: Redis when --redis-url is set (shared by every node, login throttling too).
+  m.hashing = std::make_unique<auth::PasswordHashPool>(
+      static_cast<std::size_t>(m.config.auth.hash_threads),
+      static_cast<std::size_t>(m.config.auth.hash_queue_max));
+  // Voice state: Redis when --redis-url is set (shared by every node, login throttling too;
+  // while Redis is down, login throttling falls back to this node's counters).
   auth::RateLimiter* limiter = &m.limiter;
   if (m.config.redis_url.empty()) {
     m.state = std::make_unique<state::LocalState>();
@@ -89,19 +98,23 @@ void App::Start() {
                   [&m] { return static_cast<double>(m.db->Stats().in_use); });
   m.metrics.Gauge("chorus_db_pool_waits_total", "Borrows that waited for a free connection",
                   [&m] { return static_cast<double>(m.db->Stats().total_waits); });
+  m.metrics.Gauge("chorus_password_hash_in_flight", "Password hashes queued or running",
+                  [&m] { return static_cast<double>(m.hashing->InFlight()); });
+  m.metrics.Gauge("chorus_password_hash_refusals", "Password hashes refused (503 busy) since start",
+                  [&m] { return static_cast<double>(m.hashing->Refused()); });
 
   m.voice = std::make_unique<voice::VoiceService>(m.ioc, *m.services, *m.state);
   m.services->voice = m.voice.get();
   m.voice->Start();
   m.sfu = sfu::Sfu::Start(rtc_api::MakeSfuConfig(m.config.rtc));
-  m.media_control = std::make_unique<rtc_api::SfuMediaControl>(*m.sfu);
+  m.media_control = std::make_unique<rtc_api::SfuMediaControl>(*m.sfu, m.live_media);
   m.voice->SetMediaControl(m.media_control.get());
 
   ops::AddOpsRoutes(m.router, *m.services, [&m] { return m.state->Ready(); });
-  auth::AddAuthRoutes(m.router, *m.services);
+  auth::AddAuthRoutes(m.router, *m.services, *m.hashing);
   streams::AddStreamRoutes(m.router, *m.services);
   voice::AddVoiceRoutes(m.router, *m.services, *m.voice);
-  rtc_api::AddRtcRoutes(m.router, *m.services, *m.voice, *m.sfu);
+  rtc_api::AddRtcRoutes(m.router, *m.services, *m.voice, *m.sfu, m.live_media);
 
   m.server = std::make_unique<http::HttpServer>(m.ioc, m.config, m.router, m.metrics);
   m.server->Start();

@@ -113,6 +113,20 @@ Config Load(int argc, char** argv, int& exit_code) {
       ->envname("CHORUS_LOGIN_MAX_FAILURES_PER_ADDRESS");
   AddSeconds(app, "--login-failure-window", "CHORUS_LOGIN_FAILURE_WINDOW",
              c.auth.login_failure_window, "Window for counting failed logins");
+  app.add_option("--register-max-per-address", c.auth.register_max_per_address,
+                 "Registrations per client address per window before 429")
+      ->envname("CHORUS_REGISTER_MAX_PER_ADDRESS")
+      ->check(CLI::PositiveNumber);
+  AddSeconds(app, "--register-window", "CHORUS_REGISTER_WINDOW", c.auth.register_window,
+             "Window for counting registrations per client address");
+  app.add_option("--hash-threads", c.auth.hash_threads,
+                 "Threads hashing passwords (argon2id, 64 MiB each while running)")
+      ->envname("CHORUS_HASH_THREADS")
+      ->check(CLI::Range(1, 64));
+  app.add_option("--hash-queue-max", c.auth.hash_queue_max,
+                 "Password hashes waiting for a thread before 503 busy")
+      ->envname("CHORUS_HASH_QUEUE_MAX")
+      ->check(CLI::Range(0, 100000));
   app.add_option("--bootstrap-admin", c.auth.bootstrap_admin,
                  "name:password of the admin created on first start")
       ->envname("CHORUS_BOOTSTRAP_ADMIN");
@@ -161,6 +175,23 @@ Config Load(int argc, char** argv, int& exit_code) {
       ->check(CLI::Range(0, 256));
   AddSeconds(app, "--rtc-consent-timeout", "CHORUS_RTC_CONSENT_TIMEOUT", c.rtc.consent_timeout,
              "Remove a participant whose ICE checks stop this long");
+  app.add_option("--rtc-message-rate", c.rtc.message_rate,
+                 "Client messages per second on one /rtc socket")
+      ->envname("CHORUS_RTC_MESSAGE_RATE")
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--rtc-message-burst", c.rtc.message_burst,
+                 "Burst of client messages on one /rtc socket")
+      ->envname("CHORUS_RTC_MESSAGE_BURST")
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--rtc-mute-rate", c.rtc.mute_rate, "Mute toggles per second on one /rtc socket")
+      ->envname("CHORUS_RTC_MUTE_RATE")
+      ->check(CLI::Range(1, 1000));
+  app.add_option("--rtc-max-queued-bytes", c.rtc.max_queued_bytes,
+                 "Server messages queued for one /rtc reader before it is closed")
+      ->envname("CHORUS_RTC_MAX_QUEUED_BYTES")
+      ->check(CLI::Range(1024, 64 * 1024 * 1024));
+  AddSeconds(app, "--rtc-write-timeout", "CHORUS_RTC_WRITE_TIMEOUT", c.rtc.write_timeout,
+             "Close an /rtc socket when one message write takes longer");
 
   try {
     app.parse(argc, argv);

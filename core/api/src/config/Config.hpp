@@ -29,6 +29,10 @@ struct AuthSettings {
   int login_max_failures_per_user = 10;
   int login_max_failures_per_address = 50;
   std::chrono::seconds login_failure_window{15 * 60};
+  int register_max_per_address = 20;  // registrations per client address per register_window
+  std::chrono::seconds register_window{60 * 60};
+  int hash_threads = 2;         // argon2id threads (each hash holds 64 MiB while it runs)
+  int hash_queue_max = 64;      // hashes waiting for a thread before 503 busy
   std::string bootstrap_admin;  // "name:password"; empty = generate a password on first start
 };
 
@@ -53,6 +57,12 @@ struct RtcSettings {
   int audio_slots = 4;
   int workers = 0;  // 0 = one per core
   std::chrono::seconds consent_timeout{30};
+  // /rtc signaling sockets (per connection).
+  int message_rate = 20;    // client messages per second...
+  int message_burst = 40;   // ...with this burst; beyond: error rate_limited, then closed
+  int mute_rate = 5;        // mute toggles per second (burst the same)
+  std::size_t max_queued_bytes = 1024 * 1024;  // server messages waiting for a slow reader
+  std::chrono::seconds write_timeout{10};      // one message write; a reader that stalls is closed
 };
 
 struct Config {

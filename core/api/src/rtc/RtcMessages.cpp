@@ -97,6 +97,8 @@ struct Encoder {
         return {ErrorMessage("timeout", "media connectivity lost (ICE consent expired)"), true};
       case sfu::RemovalReason::kDtlsFailed:
         return {ErrorMessage("dtls_failed", "the DTLS handshake failed"), true};
+      case sfu::RemovalReason::kClosed:
+        return {json::serialize(json::object{{"type", "closed"}, {"reason", e.message}}), true};
       case sfu::RemovalReason::kLeft:
         break;
     }

@@ -3,6 +3,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "http/ApiError.hpp"
+#include "http/OriginPolicy.hpp"
 #include "rtc/RtcSession.hpp"
 
 namespace chorus::rtc_api {
@@ -19,17 +20,24 @@ sfu::SfuConfig MakeSfuConfig(const config::RtcSettings& settings) {
 }
 
 void AddRtcRoutes(http::Router& router, app::Services& services, voice::VoiceService& voice,
-                  sfu::Sfu& sfu) {
+                  sfu::Sfu& sfu, LiveMediaRegistry& live) {
+  const config::RtcSettings& settings = services.config.rtc;
   router.Add(
       http::Verb::get, "/rtc",
-      [&voice,
-       &sfu](http::RequestContext& ctx) -> boost::asio::awaitable<std::optional<http::Response>> {
+      [&voice, &sfu, &live, &settings](
+          http::RequestContext& ctx) -> boost::asio::awaitable<std::optional<http::Response>> {
         if (!boost::beast::websocket::is_upgrade(ctx.request)) {
           throw http::ApiError(http::Status::upgrade_required, "upgrade_required",
                                "GET /rtc is a WebSocket endpoint");
         }
+        // Browsers send Origin on every WebSocket upgrade and never apply CORS to it: the same
+        // origin rule as CSRF keeps another site's page from driving a user's media session.
+        if (ctx.origins && !http::IsSameOrigin(ctx.request, *ctx.origins)) {
+          throw http::Forbidden("cross-origin WebSocket refused");
+        }
         ctx.MarkLongLived();
-        auto session = std::make_shared<RtcSession>(ctx.stream, voice, sfu, ctx);
+        ctx.LimitSendBuffer();
+        auto session = std::make_shared<RtcSession>(ctx.stream, voice, sfu, live, settings, ctx);
         co_await session->Run(ctx.request);
         co_return std::nullopt;
       });

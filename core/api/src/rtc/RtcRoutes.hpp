@@ -7,6 +7,7 @@
 #include "app/Services.hpp"
 #include "config/Config.hpp"
 #include "http/Router.hpp"
+#include "rtc/LiveMediaRegistry.hpp"
 
 namespace chorus::voice {
 class VoiceService;
@@ -18,8 +19,8 @@ namespace chorus::rtc_api {
 // rtc.audio_slots, rtc.workers, rtc.consent_timeout).
 sfu::SfuConfig MakeSfuConfig(const config::RtcSettings& settings);
 
-// Registers GET /rtc and the chorus_sfu_* gauges. `voice` and `sfu` outlive the router.
+// Registers GET /rtc and the chorus_sfu_* gauges. `voice`, `sfu` and `live` outlive the router.
 void AddRtcRoutes(http::Router& router, app::Services& services, voice::VoiceService& voice,
-                  sfu::Sfu& sfu);
+                  sfu::Sfu& sfu, LiveMediaRegistry& live);
 
 }  // namespace chorus::rtc_api

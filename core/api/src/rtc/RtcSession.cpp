@@ -4,7 +4,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <optional>
 
@@ -20,11 +19,6 @@ namespace json = boost::json;
 namespace websocket = beast::websocket;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
-const json::string* StringField(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v ? v->if_string() : nullptr;
-}
-
 std::int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -38,17 +32,38 @@ struct JoinWait {
   std::optional<sfu::JoinResult> result;
 };
 
+// The /rtc error for a failed voice call: an ApiError's own code and message; anything else is
+// "internal" with a fixed text (exception text never reaches a client).
+std::pair<std::string, std::string> ErrorOf(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const http::ApiError& e) {
+    return {e.Code(), e.what()};
+  } catch (const std::exception& e) {
+    ops::Warn("ws", "rtc call failed", {{"error", e.what()}});
+  } catch (...) {
+  }
+  return {"internal", "internal error"};
+}
+
 }  // namespace
 
 RtcSession::RtcSession(beast::tcp_stream& stream, voice::VoiceService& voice, sfu::Sfu& sfu,
+                       LiveMediaRegistry& live, const config::RtcSettings& settings,
                        const http::RequestContext& ctx)
     : ws_(stream),
       voice_(voice),
       sfu_(sfu),
+      live_(live),
+      settings_(settings),
       client_addr_(ctx.client_addr),
       wake_writer_(stream.get_executor()),
       writer_done_(stream.get_executor()),
-      join_deadline_(stream.get_executor()) {}
+      join_deadline_(stream.get_executor()),
+      write_deadline_(stream.get_executor()),
+      message_budget_(settings.message_rate, settings.message_burst),
+      over_budget_(settings.message_rate),
+      mute_budget_(settings.mute_rate, settings.mute_rate) {}
 
 asio::awaitable<void> RtcSession::Run(http::Request& request) {
   beast::get_lowest_layer(ws_).expires_never();
@@ -86,17 +101,34 @@ asio::awaitable<void> RtcSession::Run(http::Request& request) {
 
   join_deadline_.cancel();
   if (joined_) {
-    sfu_.Leave(room_, user_id_, participant_id_);
+    if (!removed_) sfu_.Leave(claims_.room, claims_.user_id, participant_id_);
     // A replaced connection's user is still connected through its successor.
-    if (!replaced_) voice_.OnMediaDisconnected(stream_id_, user_id_);
-    ops::Info("ws", "rtc closed",
-              {{"room", room_}, {"user", user_id_}, {"participant", participant_id_}});
+    if (!replaced_) voice_.OnMediaDisconnected(claims_.stream_id, claims_.user_id);
+    ops::Info(
+        "ws", "rtc closed",
+        {{"room", claims_.room}, {"user", claims_.user_id}, {"participant", participant_id_}});
   }
+  if (claimed_jti_) live_.Release(*claimed_jti_);
   CloseAfterFlush();
   while (writer_running_) {
     auto [ec] = co_await writer_done_.async_wait(kUseTuple);
     (void)ec;
   }
+}
+
+bool RtcSession::WithinBudget() {
+  const auto now = util::BudgetClock::now();
+  if (message_budget_.TryTake(now)) return true;
+  // Over budget: refused. A client that stays over it by another burst's worth is closed.
+  if (over_budget_.Add(now) >= settings_.message_burst) {
+    ops::Warn("ws", "rtc client over its message budget, closing it",
+              {{"client", client_addr_}, {"user", claims_.user_id}});
+    Send(ErrorMessage("rate_limited", "too many messages; closing"));
+    CloseAfterFlush();
+  } else {
+    Send(ErrorMessage("rate_limited", "too many messages; slow down"));
+  }
+  return false;
 }
 
 asio::awaitable<void> RtcSession::ReadLoop() {
@@ -110,75 +142,76 @@ asio::awaitable<void> RtcSession::ReadLoop() {
       }
       break;  // closed, timed out, cancelled: end quietly
     }
-    boost::system::error_code parse_ec;
-    const auto value = json::parse(beast::buffers_to_string(buffer.data()), parse_ec);
-    const auto* message = parse_ec ? nullptr : value.if_object();
-    const auto* type = message ? StringField(*message, "type") : nullptr;
-    if (!type) {
-      Send(ErrorMessage("invalid_message", "messages are JSON objects with a \"type\""));
+    if (closing_) break;
+    if (!WithinBudget()) continue;
+    const auto message = ParseClientMessage(beast::buffers_to_string(buffer.data()));
+    if (const auto* error = std::get_if<MessageError>(&message)) {
+      Send(ErrorMessage(error->code, error->message));
       if (!joined_) break;
       continue;
     }
     if (!joined_) {
-      if (*type != "join") {
+      const auto* join = std::get_if<JoinCommand>(&message);
+      if (!join) {
         Send(ErrorMessage("join_required", "the first message must be {\"type\":\"join\"}"));
         break;
       }
-      const bool ok = co_await HandleJoin(*message);
-      if (!ok) break;
+      if (!co_await HandleJoin(*join)) break;
       continue;
     }
-    HandleCommand(*message);
+    if (const auto* ping = std::get_if<PingCommand>(&message)) {
+      json::object pong{{"type", "pong"}, {"server_ms", NowMs()}};
+      if (ping->t) pong["t"] = *ping->t;
+      Send(json::serialize(pong));
+    } else if (const auto* mute = std::get_if<MuteCommand>(&message)) {
+      co_await HandleMute(*mute);
+    } else if (std::holds_alternative<LeaveCommand>(message)) {
+      closing_ = true;  // the read loop ends; Run() removes the participant and closes politely
+    } else if (std::holds_alternative<JoinCommand>(message)) {
+      Send(ErrorMessage("invalid_message", "already joined"));
+    } else {
+      Send(ErrorMessage("unknown_type", "unknown message type"));
+    }
   }
 }
 
-asio::awaitable<bool> RtcSession::HandleJoin(const json::object& message) {
-  const auto* token = StringField(message, "token");
-  const auto* offer = StringField(message, "offer");
-  if (!token || !offer) {
-    Send(ErrorMessage("invalid_argument", "join needs \"token\" and \"offer\" strings"));
-    co_return false;
-  }
-  // The token is checked before anything else (signature, room, expiry, revocation).
+asio::awaitable<bool> RtcSession::HandleJoin(const JoinCommand& join) {
+  // The token is checked before anything else (signature, room, expiry, revocation), then that
+  // the user is seated in the room, the stream's voice is on and the user is not kicked.
   auto ex = co_await asio::this_coro::executor;
-  auto verify = voice_.VerifyRoomToken(std::string(*token));
-  auto [error, claims] = co_await asio::co_spawn(ex, std::move(verify), kUseTuple);
+  auto [error, admission] = co_await asio::co_spawn(ex, voice_.AdmitRtcJoin(join.token), kUseTuple);
   if (error) {
-    std::string code = "invalid_token", text = "invalid room token";
-    try {
-      std::rethrow_exception(error);
-    } catch (const http::ApiError& e) {
-      code = e.Code();
-      text = e.what();
-    } catch (const std::exception& e) {
-      code = "internal";
-      text = e.what();
-    }
+    const auto [code, text] = ErrorOf(error);
     ops::Warn("ws", "rtc join refused", {{"client", client_addr_}, {"code", code}});
     Send(ErrorMessage(code, text));
     co_return false;
   }
+  const auto& claims = admission.claims;
+  // One live media connection per token.
+  if (!live_.Claim(claims.jti, {claims.room, claims.user_id, claims.session_id, {}})) {
+    Send(ErrorMessage("token_in_use", "this room token already has a media connection"));
+    co_return false;
+  }
+  claimed_jti_ = claims.jti;
+  claims_ = claims;
 
-  sfu::JoinRequest request{claims.room, claims.user_id, claims.username, std::string(*offer),
+  sfu::JoinRequest request{claims.room, claims.user_id, claims.username, join.offer,
                            claims.can_publish};
   auto wait = std::make_shared<JoinWait>(ex);
   std::weak_ptr<RtcSession> weak = weak_from_this();
   auto sink = [weak, ex](const sfu::SfuEvent& event) {
-    auto encoded = std::make_shared<EventMessage>(EncodeEvent(event));
-    const auto* removed = std::get_if<sfu::RemovedEvent>(&event);
-    const bool replaced = removed && removed->reason == sfu::RemovalReason::kReplaced;
-    const bool media_alive = std::holds_alternative<sfu::StatsEvent>(event);
-    asio::post(ex, [weak, encoded, replaced, media_alive] {
+    auto shared = std::make_shared<sfu::SfuEvent>(event);
+    asio::post(ex, [weak, shared] {
       auto self = weak.lock();
       if (!self) return;
-      if (replaced) self->replaced_ = true;
-      if (media_alive) self->RefreshPresence();
+      self->ObserveEvent(*shared);
+      auto encoded = EncodeEvent(*shared);
       if (!self->joined_ && !self->closing_) {
         // Events the SFU emitted while adding us come before the join reply: hold them.
-        self->held_events_.push_back(std::move(*encoded));
+        self->held_events_.push_back(std::move(encoded));
         return;
       }
-      self->Deliver(std::move(*encoded));
+      self->Deliver(std::move(encoded));
     });
   };
   auto done = [wait](sfu::JoinResult result) {
@@ -200,43 +233,77 @@ asio::awaitable<bool> RtcSession::HandleJoin(const json::object& message) {
     Send(ErrorMessage(wait->result->error_code, wait->result->error_message));
     co_return false;
   }
-  joined_ = true;
-  room_ = claims.room;
-  user_id_ = claims.user_id;
-  stream_id_ = claims.stream_id;
   participant_id_ = wait->result->participant_id;
+  live_.SetParticipant(claims.jti, participant_id_);
+  // A leave, kick or logout may have raced the SFU join: admitted a moment ago is not enough.
+  const bool still = co_await voice_.StillAdmitted(claims);
+  if (!still || removed_) {
+    if (!removed_) sfu_.Leave(claims.room, claims.user_id, participant_id_);
+    Send(ErrorMessage("not_joined", "not a member of this voice channel; join again"));
+    co_return false;
+  }
+  joined_ = true;
   join_deadline_.cancel();
-  Send(JoinedMessage(*wait->result, user_id_));
+  Send(JoinedMessage(*wait->result, claims.user_id));
   for (auto& held : held_events_) Deliver(std::move(held));
   held_events_.clear();
-  voice_.OnMediaConnected(stream_id_, user_id_);
+  // The SFU agrees with the roster: a host mute (or a self-mute) survives a reconnect.
+  const auto& member = admission.member;
+  if (member.muted_by_host) {
+    sfu_.SetMuted(claims.room, claims.user_id, true, /*by_host=*/true);
+    host_muted_ = true;
+  } else if (member.muted) {
+    sfu_.SetMuted(claims.room, claims.user_id, true, /*by_host=*/false);
+  }
+  self_muted_ = member.muted;
   last_presence_refresh_ = std::chrono::steady_clock::now();
   ops::Info("ws", "rtc joined",
-            {{"room", room_},
-             {"user", user_id_},
+            {{"room", claims.room},
+             {"user", claims.user_id},
              {"participant", participant_id_},
              {"client", client_addr_}});
   co_return true;
 }
 
-void RtcSession::HandleCommand(const json::object& message) {
-  const auto& type = *StringField(message, "type");
-  if (type == "ping") {
-    json::object pong{{"type", "pong"}, {"server_ms", NowMs()}};
-    if (const auto* t = message.if_contains("t")) pong["t"] = *t;
-    Send(json::serialize(pong));
-  } else if (type == "mute") {
-    const auto* muted = message.if_contains("muted");
-    if (!muted || !muted->is_bool()) {
-      Send(ErrorMessage("invalid_argument", "mute needs \"muted\": true|false"));
-      return;
-    }
-    sfu_.SetMuted(room_, user_id_, muted->get_bool(), false);
-    voice_.OnMediaMuted(stream_id_, user_id_, muted->get_bool(), false);
-  } else if (type == "leave") {
-    closing_ = true;  // the read loop ends; Run() removes the participant and closes politely
-  } else {
-    Send(ErrorMessage("unknown_type", "unknown message type"));
+asio::awaitable<void> RtcSession::HandleMute(const MuteCommand& mute) {
+  if (!mute_budget_.TryTake(util::BudgetClock::now())) {
+    Send(ErrorMessage("rate_limited", "too many mute toggles; slow down"));
+    co_return;
+  }
+  if (!mute.muted && host_muted_) {
+    Send(ErrorMessage("muted_by_host", "a moderator muted you; only they can unmute you"));
+    co_return;
+  }
+  if (mute.muted == self_muted_) co_return;  // no change: nothing written, nothing published
+  auto ex = co_await asio::this_coro::executor;
+  auto [error, kind] = co_await asio::co_spawn(
+      ex, voice_.SelfMute(claims_.stream_id, claims_.user_id, mute.muted), kUseTuple);
+  if (error) {
+    const auto [code, text] = ErrorOf(error);
+    Send(ErrorMessage(code, text));
+    co_return;
+  }
+  if (kind == voice::MuteKind::kMutedByHost) {
+    // The roster says a moderator muted this user: the SFU must say so too.
+    host_muted_ = true;
+    sfu_.SetMuted(claims_.room, claims_.user_id, true, /*by_host=*/true);
+    Send(ErrorMessage("muted_by_host", "a moderator muted you; only they can unmute you"));
+    co_return;
+  }
+  self_muted_ = mute.muted;
+  sfu_.SetMuted(claims_.room, claims_.user_id, mute.muted, /*by_host=*/false);
+}
+
+void RtcSession::ObserveEvent(const sfu::SfuEvent& event) {
+  if (const auto* removed = std::get_if<sfu::RemovedEvent>(&event)) {
+    removed_ = true;
+    if (removed->reason == sfu::RemovalReason::kReplaced) replaced_ = true;
+  } else if (const auto* muted = std::get_if<sfu::MutedEvent>(&event)) {
+    if (muted->user_id != claims_.user_id) return;
+    self_muted_ = muted->muted;
+    host_muted_ = muted->muted && muted->by == sfu::MutedBy::kHost;
+  } else if (std::holds_alternative<sfu::StatsEvent>(event)) {
+    RefreshPresence();
   }
 }
 
@@ -247,12 +314,15 @@ void RtcSession::Deliver(EventMessage message) {
 
 void RtcSession::Send(std::string text) {
   if (closed_) return;
-  if (queue_.size() >= kMaxQueuedMessages) {
-    ops::Warn("ws", "rtc client too slow, dropping it", {{"client", client_addr_}});
+  if (queued_bytes_ + text.size() > settings_.max_queued_bytes) {
+    ops::Warn("ws", "rtc client too slow, dropping it",
+              {{"client", client_addr_}, {"queued_bytes", queued_bytes_}});
     queue_.clear();
+    queued_bytes_ = 0;
     Close();
     return;
   }
+  queued_bytes_ += text.size();
   queue_.push_back(std::move(text));
   wake_writer_.cancel();
 }
@@ -270,13 +340,18 @@ void RtcSession::Close() {
   beast::get_lowest_layer(ws_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   beast::get_lowest_layer(ws_).socket().close(ec);
   wake_writer_.cancel();
+  write_deadline_.cancel();
 }
 
 asio::awaitable<void> RtcSession::WriteLoop() {
   while (!closed_) {
     if (queue_.empty()) {
       if (closing_) {
-        // Polite close, bounded by the stream's own timeouts; then the socket goes.
+        // Polite close, bounded by the write deadline; then the socket goes.
+        write_deadline_.expires_after(settings_.write_timeout);
+        write_deadline_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+          if (auto self = weak.lock(); self && !ec) self->Close();
+        });
         auto [ec] = co_await ws_.async_close(websocket::close_code::normal, kUseTuple);
         (void)ec;
         Close();
@@ -289,8 +364,18 @@ asio::awaitable<void> RtcSession::WriteLoop() {
     }
     std::string text = std::move(queue_.front());
     queue_.pop_front();
+    queued_bytes_ -= text.size();
     ws_.text(true);
+    // A reader that stops reading stalls this write: past the deadline it is closed.
+    write_deadline_.expires_after(settings_.write_timeout);
+    write_deadline_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+      auto self = weak.lock();
+      if (!self || ec) return;
+      ops::Warn("ws", "rtc write timed out, dropping the client", {{"client", self->client_addr_}});
+      self->Close();
+    });
     auto [ec, n] = co_await ws_.async_write(asio::buffer(text), kUseTuple);
+    write_deadline_.cancel();
     if (ec) {
       Close();
       break;
@@ -305,7 +390,7 @@ void RtcSession::RefreshPresence() {
   const auto now = std::chrono::steady_clock::now();
   if (!joined_ || now - last_presence_refresh_ < kPresenceRefresh) return;
   last_presence_refresh_ = now;
-  voice_.OnMediaConnected(stream_id_, user_id_);
+  voice_.OnMediaConnected(claims_.stream_id, claims_.user_id);
 }
 
 }  // namespace chorus::rtc_api

@@ -87,6 +87,17 @@ std::int64_t LocalState::Pttl(const std::string& key) {
   return e->expires_at_ms == 0 ? -1 : e->expires_at_ms - clock_();
 }
 
+std::int64_t LocalState::DecrIfExists(const std::string& key) {
+  std::lock_guard lock(mu_);
+  Entry* e = FindLocked(key);
+  if (!e) return 0;
+  if (!std::holds_alternative<std::string>(e->value)) throw std::logic_error("WRONGTYPE");
+  auto& text = std::get<std::string>(e->value);
+  const std::int64_t count = std::stoll(text) - 1;
+  text = std::to_string(count);
+  return count;
+}
+
 std::optional<std::string> LocalState::HGet(const std::string& key, const std::string& field) {
   std::lock_guard lock(mu_);
   Entry* e = FindLocked(key);
@@ -223,6 +234,13 @@ std::vector<std::string> LocalState::ScanPrefix(const std::string& prefix) {
     }
   }
   return keys;
+}
+
+std::vector<std::string> LocalState::RunScript(const StateScript& script,
+                                               const std::vector<std::string>& keys,
+                                               const std::vector<std::string>& args) {
+  std::lock_guard lock(mu_);
+  return script.local(*this, keys, args);
 }
 
 void LocalState::Publish(const std::string& channel, const std::string& message) {

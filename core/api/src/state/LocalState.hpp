@@ -28,6 +28,7 @@ class LocalState : public StateBackend {
   std::pair<std::int64_t, std::int64_t> IncrWindow(const std::string& key,
                                                    std::chrono::milliseconds window) override;
   std::int64_t Pttl(const std::string& key) override;
+  std::int64_t DecrIfExists(const std::string& key) override;
 
   std::optional<std::string> HGet(const std::string& key, const std::string& field) override;
   Hash HGetAll(const std::string& key) override;
@@ -48,6 +49,10 @@ class LocalState : public StateBackend {
 
   std::vector<std::string> ScanPrefix(const std::string& prefix) override;
 
+  std::vector<std::string> RunScript(const StateScript& script,
+                                     const std::vector<std::string>& keys,
+                                     const std::vector<std::string>& args) override;
+
   void Publish(const std::string& channel, const std::string& message) override;
   void Subscribe(const std::string& prefix, MessageFn on_message,
                  std::function<void()> on_resubscribed) override;
@@ -67,7 +72,8 @@ class LocalState : public StateBackend {
   T& TypedLocked(const std::string& key);
 
   util::Clock clock_;
-  std::mutex mu_;
+  // Recursive: a script holds it while it runs the backend's own commands.
+  std::recursive_mutex mu_;
   std::unordered_map<std::string, Entry> data_;
   struct Subscription {
     std::string prefix;

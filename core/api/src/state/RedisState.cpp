@@ -1,7 +1,10 @@
 #include "state/RedisState.hpp"
 
 #include <hiredis/hiredis.h>
+#include <openssl/sha.h>
 #include <sys/socket.h>
+
+#include <array>
 
 #include <fmt/format.h>
 #include <boost/url/parse.hpp>
@@ -238,6 +241,14 @@ std::int64_t RedisState::Pttl(const std::string& key) {
   return Command({"PTTL", key})->integer;
 }
 
+std::int64_t RedisState::DecrIfExists(const std::string& key) {
+  // A plain DECR on a counter that just expired would recreate it as -1 with no expiry.
+  static const std::string kScript =
+      "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end "
+      "return 0";
+  return Command({"EVAL", kScript, "1", key})->integer;
+}
+
 std::optional<std::string> RedisState::HGet(const std::string& key, const std::string& field) {
   auto r = Command({"HGET", key, field});
   if (r->type != REDIS_REPLY_STRING) return std::nullopt;
@@ -327,6 +338,46 @@ std::vector<std::string> RedisState::ScanPrefix(const std::string& prefix) {
     for (size_t i = 0; i < batch->elements; ++i) keys.push_back(Str(batch->element[i]));
   } while (cursor != "0");
   return keys;
+}
+
+std::vector<std::string> RedisState::RunScript(const StateScript& script,
+                                               const std::vector<std::string>& keys,
+                                               const std::vector<std::string>& args) {
+  std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
+  SHA1(reinterpret_cast<const unsigned char*>(script.lua.data()), script.lua.size(),
+       digest.data());
+  std::string sha;
+  for (unsigned char b : digest) sha += fmt::format("{:02x}", b);
+  std::vector<std::string> command{"EVALSHA", sha, std::to_string(keys.size())};
+  command.insert(command.end(), keys.begin(), keys.end());
+  command.insert(command.end(), args.begin(), args.end());
+  Reply r;
+  try {
+    r = Command(command);
+  } catch (const StateUnavailable&) {
+    throw;
+  } catch (const std::runtime_error& e) {
+    if (std::string_view(e.what()).find("NOSCRIPT") == std::string_view::npos) throw;
+    // First use on this Redis (or after a restart): EVAL loads and runs it.
+    command[0] = "EVAL";
+    command[1] = std::string(script.lua);
+    r = Command(command);
+  }
+  std::vector<std::string> out;
+  if (r->type == REDIS_REPLY_ARRAY) {
+    out.reserve(r->elements);
+    for (size_t i = 0; i < r->elements; ++i) {
+      const redisReply* e = r->element[i];
+      if (e->type == REDIS_REPLY_INTEGER) {
+        out.push_back(std::to_string(e->integer));
+      } else if (e->type == REDIS_REPLY_STRING || e->type == REDIS_REPLY_STATUS) {
+        out.push_back(Str(e));
+      } else {
+        out.emplace_back();  // nil
+      }
+    }
+  }
+  return out;
 }
 
 void RedisState::Publish(const std::string& channel, const std::string& message) {

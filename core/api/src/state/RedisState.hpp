@@ -47,6 +47,7 @@ class RedisState : public StateBackend {
   std::pair<std::int64_t, std::int64_t> IncrWindow(const std::string& key,
                                                    std::chrono::milliseconds window) override;
   std::int64_t Pttl(const std::string& key) override;
+  std::int64_t DecrIfExists(const std::string& key) override;
 
   std::optional<std::string> HGet(const std::string& key, const std::string& field) override;
   Hash HGetAll(const std::string& key) override;
@@ -66,6 +67,10 @@ class RedisState : public StateBackend {
   std::vector<std::string> SMembers(const std::string& key) override;
 
   std::vector<std::string> ScanPrefix(const std::string& prefix) override;
+
+  std::vector<std::string> RunScript(const StateScript& script,
+                                     const std::vector<std::string>& keys,
+                                     const std::vector<std::string>& args) override;
 
   void Publish(const std::string& channel, const std::string& message) override;
   void Subscribe(const std::string& prefix, MessageFn on_message,

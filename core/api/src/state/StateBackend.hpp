@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <stdexcept>
+#include <string_view>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +24,21 @@ namespace chorus::state {
 class StateUnavailable : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+class StateBackend;
+
+// An operation on a few keys that must be atomic (a capacity check and a seat write, a mute
+// against a leave): Redis runs `lua` (EVALSHA, loading it on NOSCRIPT); the in-process backend
+// runs `local` under its lock, which must do exactly what the Lua does, through the backend's
+// own commands. Both return a flat array of strings.
+struct StateScript {
+  using Args = std::vector<std::string>;
+  using LocalFn = std::vector<std::string> (*)(StateBackend& state, const Args& keys,
+                                               const Args& args);
+  std::string_view name;  // for logs and metrics
+  std::string_view lua;
+  LocalFn local = nullptr;
 };
 
 class StateBackend {
@@ -56,6 +72,9 @@ class StateBackend {
                                                            std::chrono::milliseconds window) = 0;
   // PTTL in milliseconds; -2 when absent, -1 when it has no expiry.
   virtual std::int64_t Pttl(const std::string& key) = 0;
+  // DECR only when the key exists (one atomic step, so an expired counter is never recreated
+  // without its expiry); returns the new value, 0 when absent.
+  virtual std::int64_t DecrIfExists(const std::string& key) = 0;
 
   // HGET / HGETALL / HSET / HDEL (true when the field existed) / HINCRBY (new value).
   virtual std::optional<std::string> HGet(const std::string& key, const std::string& field) = 0;
@@ -82,6 +101,11 @@ class StateBackend {
 
   // Keys starting with `prefix` (SCAN MATCH prefix*); for the periodic sweep.
   virtual std::vector<std::string> ScanPrefix(const std::string& prefix) = 0;
+
+  // Runs `script` atomically over `keys` with `args` (EVALSHA / the local function).
+  virtual std::vector<std::string> RunScript(const StateScript& script,
+                                             const std::vector<std::string>& keys,
+                                             const std::vector<std::string>& args) = 0;
 
   // PUBLISH.
   virtual void Publish(const std::string& channel, const std::string& message) = 0;

@@ -124,6 +124,10 @@ awaitable<MaybeResponse> Update(app::Services& s, http::RequestContext& ctx) {
     });
   });
   if (!updated) throw http::NotFound("no such stream");
+  // Voice turned off ends the call: everyone leaves and their media connections close.
+  if (patch.voice_enabled && !*patch.voice_enabled && s.voice) {
+    co_await s.voice->EndRoom(id, "voice_disabled");
+  }
   co_return http::JsonResponse(ctx.request, http::Status::ok, StreamJson(*updated, 0));
 }
 

@@ -38,11 +38,14 @@ bool SseClient::HasQueued() {
 EventHub::EventHub(state::StateBackend& state, std::size_t replay_events)
     : state_(state), replay_events_(replay_events) {}
 
-void EventHub::Start() {
+void EventHub::Start(std::function<void()> before_resync) {
   state_.Subscribe(
       std::string(kChannelPrefix),
       [this](const std::string& channel, const std::string& message) { Deliver(channel, message); },
-      [this] { Resync(); });
+      [this, before_resync = std::move(before_resync)] {
+        if (before_resync) before_resync();
+        Resync();
+      });
 }
 
 std::string EventHub::RoomChannel(std::int64_t stream_id) {

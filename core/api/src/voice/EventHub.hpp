@@ -56,8 +56,10 @@ class EventHub {
  public:
   EventHub(state::StateBackend& state, std::size_t replay_events);
 
-  // Subscribes to the backend's voice:events:* channels. Call once at start.
-  void Start();
+  // Subscribes to the backend's voice:events:* channels. Call once at start. After each
+  // reconnect of the backend, `before_resync` runs (on the backend's thread), then every client
+  // gets a resync.
+  void Start(std::function<void()> before_resync = {});
   // Wakes every client so its connection ends (server shutdown).
   void Shutdown();
   bool ShuttingDown() const { return stopping_; }

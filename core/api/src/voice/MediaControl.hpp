@@ -1,7 +1,8 @@
-// What the voice service asks of the media engine when a moderator acts: App wires this to the
+// What the voice service asks of the media engine when membership changes: App wires this to the
 // SFU (core/sfu/Sfu.hpp). May be absent (null) when no SFU runs in this process.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace chorus::voice {
@@ -13,9 +14,15 @@ class MediaControl {
   // by_host says a moderator did it (the user cannot unmute themselves).
   virtual void SetMuted(const std::string& room, std::int64_t user_id, bool muted,
                         bool by_host) = 0;
-  // Disconnects the user's media connection from `room`, telling the client `reason`
-  // ("kick", "timeout", "left").
-  virtual void Kick(const std::string& room, std::int64_t user_id, const std::string& reason) = 0;
+  // Ends the user's media connection in `room` at once: the SFU forwards nothing more to or
+  // from it, and its /rtc socket gets {"type":"kicked","reason":reason} (kicked) or
+  // {"type":"closed","reason":reason} (left, logout, timeout, voice_disabled, state_lost) and
+  // closes.
+  virtual void EndMedia(const std::string& room, std::int64_t user_id, const std::string& reason,
+                        bool kicked) = 0;
+  // Ends every media connection opened with a room token of `session_id` (a logout), the same
+  // way, with `reason`.
+  virtual void EndSessionMedia(std::int64_t session_id, const std::string& reason) = 0;
 };
 
 }  // namespace chorus::voice

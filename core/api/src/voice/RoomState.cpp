@@ -4,6 +4,10 @@
 #include <boost/json.hpp>
 #include <limits>
 
+#include <fmt/format.h>
+
+#include "voice/RoomScripts.hpp"
+
 namespace chorus::voice {
 namespace {
 
@@ -15,9 +19,6 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 std::string MemberField(std::int64_t user_id) {
   return std::string(kMemberPrefix) + std::to_string(user_id);
-}
-std::string SeatField(std::int64_t user_id) {
-  return std::string(kSeatPrefix) + std::to_string(user_id);
 }
 
 std::optional<std::int64_t> ParseId(std::string_view text) {
@@ -91,83 +92,53 @@ std::string RoomState::PresenceKey(std::int64_t stream_id) {
 
 JoinOutcome RoomState::Join(std::int64_t stream_id, Member candidate, int max_members) {
   const auto now = clock_();
-  const auto room = RoomKey(stream_id);
-  const auto presence = PresenceKey(stream_id);
-  const auto uid = std::to_string(candidate.user_id);
+  candidate.joined_at_ms = 0;  // the script puts the seat's or the current time in its place
+  const auto r = state_.RunScript(scripts::kJoin, {RoomKey(stream_id), PresenceKey(stream_id)},
+                                  {std::to_string(candidate.user_id), std::to_string(now),
+                                   std::to_string(max_members), candidate.Serialize()});
   JoinOutcome out;
-  if (state_.ZScore(presence, uid)) {
-    state_.ZAdd(presence, uid, static_cast<double>(now));
-    auto stored = state_.HGet(room, MemberField(candidate.user_id));
-    auto member = stored ? Member::Parse(*stored) : std::nullopt;
-    if (member) {
-      out.kind = JoinKind::kPresent;
-      out.member = *member;
-      out.version = Version(stream_id);
-      return out;
-    }
-    // Presence without a roster entry (a sweep raced us): seat the candidate afresh below.
-  } else if (state_.ZCard(presence) >= max_members) {
+  if (r.empty() || r[0] == "full") {
     out.kind = JoinKind::kFull;
     return out;
   }
-  candidate.joined_at_ms = now;
-  out.kind = JoinKind::kJoined;
-  if (auto seat = state_.HGet(room, SeatField(candidate.user_id))) {
-    if (auto previous = Member::Parse(*seat)) {
-      candidate.joined_at_ms = previous->joined_at_ms;
-      out.kind = JoinKind::kRestored;
-    }
-    state_.HDel(room, SeatField(candidate.user_id));
+  out.kind = r[0] == "present"    ? JoinKind::kPresent
+             : r[0] == "restored" ? JoinKind::kRestored
+                                  : JoinKind::kJoined;
+  auto member = r.size() > 1 ? Member::Parse(r[1]) : std::nullopt;
+  if (!member) {
+    member = candidate;
+    member->joined_at_ms = now;
   }
-  state_.HSet(room, MemberField(candidate.user_id), candidate.Serialize());
-  const bool fresh = state_.ZAdd(presence, uid, static_cast<double>(now));
-  if (!fresh && out.kind == JoinKind::kJoined) {
-    // A concurrent join of the same user won the race; that one publishes.
-    out.kind = JoinKind::kPresent;
-    out.member = candidate;
-    out.version = Version(stream_id);
-    return out;
-  }
-  out.member = candidate;
-  out.version = BumpVersion(stream_id);
+  out.member = *member;
+  out.version = r.size() > 2 ? ParseId(r[2]).value_or(0) : 0;
   return out;
 }
 
 bool RoomState::Heartbeat(std::int64_t stream_id, std::int64_t user_id) {
-  const auto presence = PresenceKey(stream_id);
-  const auto uid = std::to_string(user_id);
-  if (!state_.ZScore(presence, uid)) return false;
-  state_.ZAdd(presence, uid, static_cast<double>(clock_()));
-  if (!state_.HGet(RoomKey(stream_id), MemberField(user_id))) {
-    state_.ZRem(presence, uid);  // evicted between our two reads
-    return false;
-  }
-  return true;
+  const auto r = state_.RunScript(scripts::kTouch, {RoomKey(stream_id), PresenceKey(stream_id)},
+                                  {std::to_string(user_id), std::to_string(clock_())});
+  return !r.empty() && r[0] == "ok";
 }
 
 bool RoomState::ExpireWithin(std::int64_t stream_id, std::int64_t user_id,
                              std::chrono::seconds within) {
-  const auto presence = PresenceKey(stream_id);
-  const auto uid = std::to_string(user_id);
-  if (!state_.ZScore(presence, uid)) return false;
   const auto backdate = std::max<std::int64_t>(0, (presence_timeout_ - within).count() * 1000);
-  state_.ZAdd(presence, uid, static_cast<double>(clock_() - backdate));
-  return true;
+  const auto r = state_.RunScript(scripts::kTouch, {RoomKey(stream_id), PresenceKey(stream_id)},
+                                  {std::to_string(user_id), std::to_string(clock_() - backdate)});
+  return !r.empty() && r[0] == "ok";
 }
 
 std::optional<std::pair<Member, std::int64_t>> RoomState::Leave(std::int64_t stream_id,
                                                                 std::int64_t user_id) {
-  const auto room = RoomKey(stream_id);
-  const bool was_present = state_.ZRem(PresenceKey(stream_id), std::to_string(user_id));
-  auto stored = state_.HGet(room, MemberField(user_id));
-  state_.HDel(room, MemberField(user_id));
-  if (!was_present) return std::nullopt;
-  auto member = stored ? Member::Parse(*stored) : std::nullopt;
+  const auto r = state_.RunScript(scripts::kLeave, {RoomKey(stream_id), PresenceKey(stream_id)},
+                                  {std::to_string(user_id)});
+  if (r.size() < 3 || r[0] != "left") return std::nullopt;
+  auto member = Member::Parse(r[1]);
   if (!member) {
     member = Member{};
     member->user_id = user_id;
   }
-  return std::make_pair(*member, BumpVersion(stream_id));
+  return std::make_pair(*member, ParseId(r[2]).value_or(0));
 }
 
 std::vector<Eviction> RoomState::Sweep() {
@@ -178,23 +149,16 @@ std::vector<Eviction> RoomState::Sweep() {
   for (const auto& key : state_.ScanPrefix(prefix)) {
     const auto stream_id = ParseId(std::string_view(key).substr(prefix.size()));
     if (!stream_id) continue;
-    auto stale = state_.ZRangeByScore(key, -kInf, cutoff);
-    if (stale.empty()) continue;
-    if (state_.ZRemRangeByScore(key, -kInf, cutoff) == 0) continue;  // another node swept it
-    const auto room = RoomKey(*stream_id);
-    for (const auto& [uid_text, score] : stale) {
+    for (const auto& [uid_text, score] : state_.ZRangeByScore(key, -kInf, cutoff)) {
       (void)score;
-      const auto user_id = ParseId(uid_text);
-      if (!user_id) continue;
-      if (state_.ZScore(key, uid_text)) continue;  // heartbeat arrived between the two reads
-      auto stored = state_.HGet(room, MemberField(*user_id));
-      if (!stored) continue;  // left meanwhile, or another node evicted it
-      if (!state_.HDel(room, MemberField(*user_id))) continue;
-      auto member = Member::Parse(*stored);
+      // Atomic per member: a heartbeat, leave or another node's sweep in between wins.
+      const auto r =
+          state_.RunScript(scripts::kEvict, {RoomKey(*stream_id), key},
+                           {uid_text, fmt::format("{:.0f}", cutoff), std::to_string(now)});
+      if (r.size() < 3 || r[0] != "evicted") continue;
+      auto member = Member::Parse(r[1]);
       if (!member) continue;
-      state_.HSet(room, SeatField(*user_id), member->Serialize());
-      state_.HSet(room, "seat_at:" + uid_text, std::to_string(now));
-      evicted.push_back({*stream_id, *member, BumpVersion(*stream_id)});
+      evicted.push_back({*stream_id, *member, ParseId(r[2]).value_or(0)});
     }
   }
   // Seats kept past the grace are forgotten.
@@ -245,15 +209,21 @@ std::int64_t RoomState::BumpVersion(std::int64_t stream_id) {
   return state_.HIncrBy(RoomKey(stream_id), std::string(kVersionField), 1);
 }
 
-std::optional<std::pair<Member, std::int64_t>> RoomState::SetMuted(std::int64_t stream_id,
-                                                                   std::int64_t user_id, bool muted,
-                                                                   bool by_host) {
-  auto member = FindMember(stream_id, user_id);
-  if (!member) return std::nullopt;
-  member->muted = muted;
-  member->muted_by_host = muted && by_host;
-  state_.HSet(RoomKey(stream_id), MemberField(user_id), member->Serialize());
-  return std::make_pair(*member, BumpVersion(stream_id));
+MuteOutcome RoomState::SetMuted(std::int64_t stream_id, std::int64_t user_id, bool muted,
+                                bool by_host) {
+  const auto r =
+      state_.RunScript(scripts::kSetMuted, {RoomKey(stream_id), PresenceKey(stream_id)},
+                       {std::to_string(user_id), muted ? "1" : "0", by_host ? "1" : "0"});
+  MuteOutcome out;
+  if (r.size() < 2) return out;  // absent
+  out.kind = r[0] == "changed"         ? MuteKind::kChanged
+             : r[0] == "muted_by_host" ? MuteKind::kMutedByHost
+                                       : MuteKind::kUnchanged;
+  auto member = Member::Parse(r[1]);
+  if (!member) return MuteOutcome{};
+  out.member = *member;
+  if (r.size() > 2) out.version = ParseId(r[2]).value_or(0);
+  return out;
 }
 
 std::optional<int> RoomState::MaxMembers(std::int64_t stream_id) {

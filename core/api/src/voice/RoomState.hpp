@@ -5,6 +5,8 @@
 // A member whose heartbeats stop for presence_timeout is evicted by Sweep (ZRANGEBYSCORE then
 // ZREMRANGEBYSCORE with the same cutoff). A join while still present (a reconnect) is silent
 // and keeps the seat; a join within rejoin_grace after a timeout restores the seat (joined_at).
+// Every change is one atomic state script (voice/RoomScripts.hpp), so concurrent joins through
+// any number of nodes never seat more than max_members and a mute racing a leave leaves no ghost.
 // Thread-safe (stateless apart from the backend); every call blocks on the backend and may
 // throw state::StateUnavailable.
 #pragma once
@@ -46,6 +48,19 @@ struct JoinOutcome {
   std::int64_t version = 0;
 };
 
+enum class MuteKind {
+  kChanged,      // written and versioned: publish member_updated
+  kUnchanged,    // already so: nothing written, nothing to publish
+  kMutedByHost,  // a self-unmute refused: a moderator's mute stands
+  kAbsent,       // not a member
+};
+
+struct MuteOutcome {
+  MuteKind kind = MuteKind::kAbsent;
+  Member member;
+  std::int64_t version = 0;
+};
+
 struct Eviction {
   std::int64_t stream_id = 0;
   Member member;
@@ -82,10 +97,10 @@ class RoomState {
   // The room version (bumped by every change; 0 for a room never joined).
   std::int64_t Version(std::int64_t stream_id);
   std::int64_t BumpVersion(std::int64_t stream_id);
-  // Sets the member's mute flag; returns the member and new version, nullopt when absent.
-  std::optional<std::pair<Member, std::int64_t>> SetMuted(std::int64_t stream_id,
-                                                          std::int64_t user_id, bool muted,
-                                                          bool by_host);
+  // Sets the member's mute flag, atomically against a leave (no ghost member): by_host sets or
+  // lifts a moderator's mute; a self-unmute never lifts one (kMutedByHost); only a real change
+  // writes and bumps the version.
+  MuteOutcome SetMuted(std::int64_t stream_id, std::int64_t user_id, bool muted, bool by_host);
   // The room's max_members override, if set.
   std::optional<int> MaxMembers(std::int64_t stream_id);
   void SetMaxMembers(std::int64_t stream_id, int max_members);

@@ -124,6 +124,7 @@ awaitable<bool> VoiceService::Leave(auth::AuthedUser user, std::int64_t stream_i
       const bool present =
           rooms_.ExpireWithin(stream_id, user.id, services_.config.voice.rejoin_grace);
       registry_.RevokeUser(stream_id, user.id);
+      EndMedia(stream_id, user.id, "left", false);
       if (present) {
         ops::Info("voice", "member leaving (page hidden)",
                   {{"stream_id", stream_id}, {"user_id", user.id}});
@@ -132,6 +133,7 @@ awaitable<bool> VoiceService::Leave(auth::AuthedUser user, std::int64_t stream_i
     }
     auto left = rooms_.Leave(stream_id, user.id);
     registry_.RevokeUser(stream_id, user.id);
+    EndMedia(stream_id, user.id, "left", false);
     services_.db.With([&](store::Connection& c) {
       store::VoiceRepository(c).CloseMembership(stream_id, user.id, clock_(), "leave");
     });
@@ -189,55 +191,6 @@ awaitable<std::int64_t> VoiceService::CheckEventsAllowed(auth::AuthedUser user,
     return rooms_.Version(stream_id);
   };
   co_return co_await Blocking(std::move(work));
-}
-
-awaitable<RoomClaims> VoiceService::VerifyRoomToken(std::string token) {
-  auto work = [this, token]() -> RoomClaims {
-    auto result = tokens_->Verify(token, "", clock_() / 1000);
-    if (!result.ok) {
-      throw http::ApiError(http::Status::unauthorized, "invalid_token", result.error);
-    }
-    if (registry_.IsRevoked(result.claims.jti)) {
-      throw http::ApiError(http::Status::unauthorized, "invalid_token", "revoked");
-    }
-    return result.claims;
-  };
-  co_return co_await Blocking(std::move(work));
-}
-
-void VoiceService::OnMediaMuted(std::int64_t stream_id, std::int64_t user_id, bool muted,
-                                bool by_host) {
-  auto work = [this, stream_id, user_id, muted, by_host]() -> bool {
-    try {
-      auto updated = rooms_.SetMuted(stream_id, user_id, muted, by_host);
-      if (!updated) return false;
-      Publish(stream_id, updated->second, "member_updated", {{"member", updated->first.ToJson()}});
-      return true;
-    } catch (const std::exception& e) {
-      ops::Warn("voice", "mute update failed", {{"stream_id", stream_id}, {"error", e.what()}});
-      return false;
-    }
-  };
-  boost::asio::co_spawn(
-      ioc_, [this, work]() -> awaitable<void> { co_await services_.blocking.Run(work); },
-      boost::asio::detached);
-}
-
-void VoiceService::OnMediaConnected(std::int64_t stream_id, std::int64_t user_id) {
-  auto work = [this, stream_id, user_id]() -> bool {
-    try {
-      return rooms_.Heartbeat(stream_id, user_id);
-    } catch (const std::exception&) {
-      return false;
-    }
-  };
-  boost::asio::co_spawn(
-      ioc_, [this, work]() -> awaitable<void> { co_await services_.blocking.Run(work); },
-      boost::asio::detached);
-}
-
-void VoiceService::OnMediaDisconnected(std::int64_t stream_id, std::int64_t user_id) {
-  ops::Info("voice", "media disconnected", {{"stream_id", stream_id}, {"user_id", user_id}});
 }
 
 }  // namespace chorus::voice

@@ -77,10 +77,10 @@ awaitable<boost::json::object> VoiceService::Moderate(auth::AuthedUser actor,
                                                       std::int64_t stream_id,
                                                       std::int64_t target_id, std::string action) {
   auto work = [this, actor, stream_id, target_id, action]() -> boost::json::object {
+    // Rights come from the database as it is now (the stream's current host, admins), never from
+    // the role cached in the roster at join: a host demoted since is refused.
     auto stream = services_.db.With([&](store::Connection& c) { return FindStream(c, stream_id); });
-    const auto actor_member = rooms_.FindMember(stream_id, actor.id);
-    const bool allowed = actor.IsAdmin() || stream.host_id == actor.id ||
-                         (actor_member && actor_member->role != "member");
+    const bool allowed = actor.IsAdmin() || stream.host_id == actor.id;
     if (!allowed) {
       throw http::Forbidden("only the host, moderators and administrators may moderate");
     }
@@ -90,36 +90,62 @@ awaitable<boost::json::object> VoiceService::Moderate(auth::AuthedUser actor,
     const std::string room = RoomName(stream_id);
     if (action == "mute" || action == "unmute") {
       const bool muted = action == "mute";
-      auto updated = rooms_.SetMuted(stream_id, target_id, muted, true);
-      if (!updated) throw http::NotFound("that user is not in the voice channel");
-      Publish(stream_id, updated->second, "member_updated",
-              {{"member", updated->first.ToJson()}, {"by", actor.id}});
-      Audit(actor.id, "voice." + action, stream_id, target_id, "");
-      ops::Info("voice", "member " + action + "d",
-                {{"stream_id", stream_id}, {"user_id", target_id}, {"by", actor.id}});
+      const auto updated = rooms_.SetMuted(stream_id, target_id, muted, true);
+      if (updated.kind == MuteKind::kAbsent) {
+        throw http::NotFound("that user is not in the voice channel");
+      }
       if (media_) media_->SetMuted(room, target_id, muted, true);
-      return {{"member", updated->first.ToJson()}};
+      if (updated.kind == MuteKind::kChanged) {
+        Publish(stream_id, updated.version, "member_updated",
+                {{"member", updated.member.ToJson()}, {"by", actor.id}});
+        Audit(actor.id, "voice." + action, stream_id, target_id, "");
+        ops::Info("voice", "member " + action + "d",
+                  {{"stream_id", stream_id}, {"user_id", target_id}, {"by", actor.id}});
+      }
+      return {{"member", updated.member.ToJson()}};
     }
     // kick
     if (stream.host_id == target_id && !actor.IsAdmin()) {
       throw http::Forbidden("the stream's host cannot be kicked");
     }
+    // The ban is durable first; then the media goes (no state backend needed), so the kick holds
+    // even when the state backend fails half-way: /rtc admission reads the ban from the database,
+    // and the roster entry and tokens are removed by the next sweep that reaches the backend.
     services_.db.With([&](store::Connection& c) {
       if (!store::UserRepository(c).FindById(target_id)) throw http::NotFound("no such user");
-      store::VoiceRepository repo(c);
-      repo.Kick(stream_id, target_id, actor.id, clock_());
-      repo.CloseMembership(stream_id, target_id, clock_(), "kick");
+      c.Transaction([&] {
+        store::VoiceRepository repo(c);
+        repo.Kick(stream_id, target_id, actor.id, clock_());
+        repo.CloseMembership(stream_id, target_id, clock_(), "kick");
+        store::AuditEntry entry;
+        entry.at_ms = clock_();
+        entry.actor_id = actor.id;
+        entry.action = "voice.kick";
+        entry.stream_id = stream_id;
+        entry.target_user_id = target_id;
+        repo.AppendAudit(entry);
+      });
     });
-    auto left = rooms_.Leave(stream_id, target_id);
-    registry_.RevokeUser(stream_id, target_id);
-    if (left) {
-      Publish(stream_id, left->second, "member_left",
-              {{"user_id", target_id}, {"reason", "kick"}, {"by", actor.id}});
-    }
-    Audit(actor.id, "voice.kick", stream_id, target_id, "");
+    EndMedia(stream_id, target_id, "kick", /*kicked=*/true);
     ops::Info("voice", "member kicked",
               {{"stream_id", stream_id}, {"user_id", target_id}, {"by", actor.id}});
-    if (media_) media_->Kick(room, target_id, "kick");
+    std::optional<std::pair<Member, std::int64_t>> left;
+    try {
+      left = rooms_.Leave(stream_id, target_id);
+      registry_.RevokeUser(stream_id, target_id);
+    } catch (const state::StateUnavailable&) {
+      std::lock_guard lock(pending_mu_);
+      pending_removals_.push_back({stream_id, target_id, "kick"});
+      return {{"kicked", true}, {"user_id", target_id}, {"was_member", false}};
+    }
+    if (left) {
+      try {
+        Publish(stream_id, left->second, "member_left",
+                {{"user_id", target_id}, {"reason", "kick"}, {"by", actor.id}});
+      } catch (const state::StateUnavailable&) {
+        // The event is lost; listeners resync when the backend is back.
+      }
+    }
     return {{"kicked", true}, {"user_id", target_id}, {"was_member", left.has_value()}};
   };
   co_return co_await Blocking(std::move(work));
@@ -166,6 +192,44 @@ awaitable<boost::json::object> VoiceService::UpdateRoom(auth::AuthedUser actor,
     return room;
   };
   co_return co_await Blocking(std::move(work));
+}
+
+awaitable<void> VoiceService::EndRoom(std::int64_t stream_id, std::string reason) {
+  auto work = [this, stream_id, reason]() -> std::size_t {
+    std::vector<Member> roster;
+    try {
+      roster = rooms_.Roster(stream_id);
+    } catch (const std::exception&) {
+      ops::Warn("voice", "room end: roster unavailable", {{"stream_id", stream_id}});
+    }
+    // Media first: it needs nothing else to work.
+    for (const auto& m : roster) EndMedia(stream_id, m.user_id, reason, false);
+    for (const auto& m : roster) {
+      try {
+        auto left = rooms_.Leave(stream_id, m.user_id);
+        registry_.RevokeUser(stream_id, m.user_id);
+        if (left) {
+          Publish(stream_id, left->second, "member_left",
+                  {{"user_id", m.user_id}, {"reason", reason}});
+        }
+      } catch (const std::exception&) {
+        std::lock_guard lock(pending_mu_);
+        pending_removals_.push_back({stream_id, m.user_id, reason});
+      }
+    }
+    try {
+      services_.db.With([&](store::Connection& c) {
+        store::VoiceRepository(c).CloseAllMemberships(stream_id, clock_(), reason);
+      });
+    } catch (const std::exception&) {
+      ops::Warn("voice", "room end: memberships not closed", {{"stream_id", stream_id}});
+    }
+    ops::Info("voice", "room ended",
+              {{"stream_id", stream_id}, {"reason", reason}, {"members", roster.size()}});
+    return roster.size();
+  };
+  // `work` catches its own failures, so this never throws.
+  co_await services_.blocking.Run(std::move(work));
 }
 
 awaitable<boost::json::object> VoiceService::GetSettings(auth::AuthedUser user) {

@@ -70,7 +70,8 @@ VoiceService::~VoiceService() {
 }
 
 void VoiceService::Start() {
-  hub_.Start();
+  hub_.Start([this] { CheckStateEpoch(); });
+  if (state_.Name() != "local") CheckStateEpoch();
   if (state_.Name() == "local") {
     // The in-process state died with the previous process: nobody is present any more.
     const auto closed = services_.db.With([this](store::Connection& c) {
@@ -79,6 +80,9 @@ void VoiceService::Start() {
     if (closed > 0) ops::Info("voice", "closed memberships left open", {{"count", closed}});
   }
   services_.sessions.OnSessionEnded([this](std::int64_t session_id, std::int64_t user_id) {
+    // The media first: it needs no state backend, and a signed-out user must stop talking and
+    // listening at once.
+    if (media_) media_->EndSessionMedia(session_id, "logout");
     auto revoke = [this, session_id, user_id]() -> int {
       try {
         const int n = registry_.RevokeSession(session_id);
@@ -141,10 +145,62 @@ int VoiceService::SweepOnce() {
     evictions_.Add("");
     ops::Info("voice", "member timed out",
               {{"stream_id", e.stream_id}, {"user_id", e.member.user_id}});
-    if (media_) media_->Kick(RoomName(e.stream_id), e.member.user_id, "timeout");
+    EndMedia(e.stream_id, e.member.user_id, "timeout", false);
   }
+  RetryPendingRemovals();
   RefreshGauges();
   return static_cast<int>(evicted.size());
+}
+
+// Redis restarted without its data: the roster is gone, so the memberships the database holds
+// open are closed (reason state_lost) and clients resync (EventHub) and join again. The epoch
+// key marks a state backend that this deployment has written; the script sets it atomically, so
+// only one node closes.
+void VoiceService::CheckStateEpoch() {
+  static const state::StateScript kClaimEpoch{
+      "claim_epoch",
+      "if redis.call('EXISTS', KEYS[1]) == 1 then return {'0'} end "
+      "redis.call('SET', KEYS[1], ARGV[1]) return {'1'}",
+      [](state::StateBackend& s, const state::StateScript::Args& keys,
+         const state::StateScript::Args& args) -> std::vector<std::string> {
+        if (s.Exists(keys[0])) return {"0"};
+        s.Set(keys[0], args[0], std::chrono::milliseconds(0));
+        return {"1"};
+      }};
+  try {
+    const auto r = state_.RunScript(kClaimEpoch, {"voice:epoch"},
+                                    {util::HexEncode(util::RandomBytes(8))});
+    if (r.empty() || r[0] != "1") return;
+    const auto closed = services_.db.With([this](store::Connection& c) {
+      return store::VoiceRepository(c).CloseAllMemberships(std::nullopt, clock_(), "state_lost");
+    });
+    if (closed > 0) {
+      ops::Warn("voice", "voice state was lost; open memberships closed", {{"count", closed}});
+    }
+  } catch (const std::exception& e) {
+    ops::Warn("voice", "state epoch check failed", {{"error", e.what()}});
+  }
+}
+
+void VoiceService::RetryPendingRemovals() {
+  std::vector<PendingRemoval> pending;
+  {
+    std::lock_guard lock(pending_mu_);
+    pending.swap(pending_removals_);
+  }
+  for (const auto& p : pending) {
+    try {
+      auto left = rooms_.Leave(p.stream_id, p.user_id);
+      registry_.RevokeUser(p.stream_id, p.user_id);
+      if (left) {
+        Publish(p.stream_id, left->second, "member_left",
+                {{"user_id", p.user_id}, {"reason", p.reason}});
+      }
+    } catch (const std::exception&) {
+      std::lock_guard lock(pending_mu_);
+      pending_removals_.push_back(p);  // still down: next sweep
+    }
+  }
 }
 
 std::int64_t VoiceService::Participants(std::int64_t stream_id) noexcept {

@@ -13,11 +13,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "app/Services.hpp"
 #include "auth/SessionService.hpp"
 #include "http/ApiError.hpp"
 #include "http/JsonBody.hpp"
+#include "ops/Log.hpp"
 #include "state/StateBackend.hpp"
 #include "state/StateRateLimiter.hpp"
 #include "store/VoiceRecords.hpp"
@@ -32,6 +35,12 @@ namespace chorus::voice {
 // The result of a join, as the API returns it.
 struct JoinResult {
   boost::json::object body;
+};
+
+// What an /rtc join is admitted with: the token's claims and the member's current roster entry.
+struct RtcAdmission {
+  RoomClaims claims;
+  Member member;
 };
 
 class VoiceService {
@@ -79,14 +88,28 @@ class VoiceService {
   boost::asio::awaitable<std::int64_t> CheckEventsAllowed(auth::AuthedUser user,
                                                           std::int64_t stream_id);
 
-  // Verifies a room token for the /rtc handshake, including revocation; throws ApiError 401
-  // invalid_token (message = reason) or 503 state_unavailable.
+  // Verifies a room token, including revocation; throws ApiError 401 invalid_token (message =
+  // reason) or 503 state_unavailable.
   boost::asio::awaitable<RoomClaims> VerifyRoomToken(std::string token);
+  // Admits an /rtc join: the room token is valid and not revoked, the stream exists with voice
+  // on, the user is not kicked (database), and the user is seated in the room (presence). Throws
+  // ApiError with the /rtc code: invalid_token (message = reason), voice_disabled, kicked,
+  // not_joined, state_unavailable.
+  boost::asio::awaitable<RtcAdmission> AdmitRtcJoin(std::string token);
+  // Whether an admitted connection may stay: its token is still valid and the user still seated
+  // (a leave, kick or logout may have raced the SFU join). False also when the state backend
+  // cannot tell.
+  boost::asio::awaitable<bool> StillAdmitted(RoomClaims claims);
+  // A self-mute or self-unmute from the user's media connection: atomically against a leave, and
+  // only a real change writes and publishes member_updated. A self-unmute never lifts a host mute
+  // (MuteKind::kMutedByHost). Throws 503 state_unavailable.
+  boost::asio::awaitable<MuteKind> SelfMute(std::int64_t stream_id, std::int64_t user_id,
+                                            bool muted);
+  // Ends the room of a stream whose voice was turned off: every member leaves (reason
+  // voice_disabled) and their media connections close. Best effort; never throws.
+  boost::asio::awaitable<void> EndRoom(std::int64_t stream_id, std::string reason);
 
   // --- SFU bridge hooks (any thread; work is posted to the pool) ---
-  // The SFU muted/unmuted the user (by_host: a moderator did): updates the roster's `muted` and
-  // publishes member_updated.
-  void OnMediaMuted(std::int64_t stream_id, std::int64_t user_id, bool muted, bool by_host);
   // The user's media connection came up: counts as a heartbeat.
   void OnMediaConnected(std::int64_t stream_id, std::int64_t user_id);
   // The user's media connection ended (presence still times out on missing heartbeats).
@@ -114,8 +137,9 @@ class VoiceService {
       try {
         return fn();
       } catch (const state::StateUnavailable& e) {
-        throw http::Unavailable("state_unavailable",
-                                std::string("voice state is unavailable: ") + e.what());
+        // The backend's own words go to the log, never to the client.
+        ops::Warn("voice", "state backend unavailable", {{"error", e.what()}});
+        throw http::Unavailable("state_unavailable", "voice state is unavailable; try again soon");
       }
     });
   }
@@ -124,6 +148,18 @@ class VoiceService {
   void RateLimit(const std::string& key, int per_minute);
   boost::json::object RoomJson(std::int64_t stream_id);
   int MaxMembers(std::int64_t stream_id);
+  // Ends the user's media connection in the stream's room (see MediaControl::EndMedia).
+  void EndMedia(std::int64_t stream_id, std::int64_t user_id, const std::string& reason,
+                bool kicked);
+  // A removal the state backend could not record (a kick while it failed): retried by the sweep.
+  struct PendingRemoval {
+    std::int64_t stream_id = 0, user_id = 0;
+    std::string reason;
+  };
+  void RetryPendingRemovals();
+  void CheckStateEpoch();
+  std::mutex pending_mu_;
+  std::vector<PendingRemoval> pending_removals_;
   void SweepLoop();
   void RefreshGauges();
   void Audit(std::optional<std::int64_t> actor, std::string action, std::int64_t stream_id,

@@ -1,5 +1,8 @@
 // Presence with an injected clock (heartbeat, sweep, grace, full rooms) and token revocation,
 // against LocalState and a real Redis.
+#include <atomic>
+#include <thread>
+
 #include "../state/StateFixture.hpp"
 #include "voice/RoomState.hpp"
 #include "voice/TokenRegistry.hpp"
@@ -148,13 +151,56 @@ TEST_P(RoomStateTest, LeaveIsIdempotent) {
 TEST_P(RoomStateTest, MuteIsStoredInTheRoster) {
   rooms_->Join(stream_, Candidate(1), 10);
   auto muted = rooms_->SetMuted(stream_, 1, true, true);
-  ASSERT_TRUE(muted);
-  EXPECT_TRUE(muted->first.muted);
-  EXPECT_TRUE(muted->first.muted_by_host);
+  ASSERT_EQ(muted.kind, MuteKind::kChanged);
+  EXPECT_TRUE(muted.member.muted);
+  EXPECT_TRUE(muted.member.muted_by_host);
   EXPECT_TRUE(rooms_->Roster(stream_)[0].muted);
-  EXPECT_FALSE(rooms_->SetMuted(stream_, 2, true, false));
+  EXPECT_EQ(rooms_->SetMuted(stream_, 2, true, false).kind, MuteKind::kAbsent);
   rooms_->SetMaxMembers(stream_, 3);
   EXPECT_EQ(rooms_->MaxMembers(stream_), 3);
+}
+
+TEST_P(RoomStateTest, ASelfUnmuteNeverLiftsAHostMuteAndOnlyChangesAreWritten) {
+  rooms_->Join(stream_, Candidate(1), 10);
+  const auto v0 = rooms_->Version(stream_);
+  EXPECT_EQ(rooms_->SetMuted(stream_, 1, false, false).kind, MuteKind::kUnchanged);
+  EXPECT_EQ(rooms_->Version(stream_), v0) << "no change, no write";
+  ASSERT_EQ(rooms_->SetMuted(stream_, 1, true, true).kind, MuteKind::kChanged);
+  EXPECT_EQ(rooms_->SetMuted(stream_, 1, false, false).kind, MuteKind::kMutedByHost);
+  EXPECT_EQ(rooms_->SetMuted(stream_, 1, true, false).kind, MuteKind::kUnchanged);
+  auto member = rooms_->FindMember(stream_, 1);
+  ASSERT_TRUE(member);
+  EXPECT_TRUE(member->muted);
+  EXPECT_TRUE(member->muted_by_host) << "a self-mute keeps the host's mute";
+  const auto lifted = rooms_->SetMuted(stream_, 1, false, true);
+  ASSERT_EQ(lifted.kind, MuteKind::kChanged);
+  EXPECT_FALSE(lifted.member.muted);
+  EXPECT_FALSE(lifted.member.muted_by_host);
+}
+
+TEST_P(RoomStateTest, AMuteAfterALeaveLeavesNoGhost) {
+  rooms_->Join(stream_, Candidate(1), 10);
+  ASSERT_TRUE(rooms_->Leave(stream_, 1));
+  EXPECT_EQ(rooms_->SetMuted(stream_, 1, true, false).kind, MuteKind::kAbsent);
+  EXPECT_FALSE(rooms_->Heartbeat(stream_, 1));
+  EXPECT_TRUE(rooms_->Roster(stream_).empty());
+  EXPECT_EQ(rooms_->MemberCount(stream_), 0);
+}
+
+TEST_P(RoomStateTest, ConcurrentJoinsNeverSeatMoreThanTheLimit) {
+  std::vector<std::thread> threads;
+  std::atomic<int> seated{0}, full{0};
+  for (int user = 1; user <= 40; ++user) {
+    threads.emplace_back([&, user] {
+      const auto outcome = rooms_->Join(stream_, Candidate(user), 5);
+      (outcome.kind == JoinKind::kFull ? full : seated)++;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(seated.load(), 5);
+  EXPECT_EQ(full.load(), 35);
+  EXPECT_EQ(rooms_->MemberCount(stream_), 5);
+  EXPECT_EQ(rooms_->Roster(stream_).size(), 5u);
 }
 
 TEST_P(RoomStateTest, RevokedTokensAreRefused) {
