@@ -431,6 +431,30 @@ describe('VoiceClient heartbeats, stats, reconnect and leave', () => {
     });
   });
 
+  it('ends when the server closes the membership, and rejoins after a presence timeout', async () => {
+    const { deps } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    lastSocket().receive({ type: 'closed', reason: 'voice_disabled' });
+    expect(client.getSnapshot()).toMatchObject({
+      phase: 'ended',
+      error: 'Voice chat was turned off for this stream.',
+    });
+    const other = new VoiceClient(1, fakeDeps(clock).deps);
+    await joinAndAnswer(other);
+    lastSocket().receive({ type: 'closed', reason: 'timeout' });
+    lastSocket().drop();
+    expect(other.getSnapshot().phase).toBe('reconnecting');
+  });
+
+  it('a refused self-unmute shows the host mute', async () => {
+    const { deps } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    lastSocket().receive({ type: 'error', code: 'muted_by_host', message: 'muted by host' });
+    expect(client.getSnapshot()).toMatchObject({ muted: true, mutedBy: 'host' });
+  });
+
   it('rejoins when a heartbeat says the seat was lost', async () => {
     const { deps, api } = fakeDeps(clock);
     const client = new VoiceClient(1, deps);

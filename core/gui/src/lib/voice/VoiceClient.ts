@@ -28,6 +28,13 @@ export const kStatsIntervalMs = 2_000;
 /** A microphone prompt longer than this re-takes the seat before connecting. */
 export const kMicPromptRefreshMs = 5_000;
 
+/** Why the server ended the call, for `closed` messages that end it for good. */
+const closedReasons: Record<string, string> = {
+  left: 'You left the voice channel (from another tab or window).',
+  logout: 'You signed out.',
+  voice_disabled: 'Voice chat was turned off for this stream.',
+};
+
 export class VoiceClient {
   private snapshot: VoiceSnapshot;
   private readonly listeners = new Set<() => void>();
@@ -316,6 +323,14 @@ export class VoiceClient {
       this.end(
         `You were removed from the voice channel${message.reason ? `: ${message.reason}` : '.'}`,
       );
+    } else if (message.type === 'closed') {
+      // The server ended the membership. A presence timeout is worth a rejoin (the socket closes
+      // next and the reconnect joins again); the others are final.
+      const final = closedReasons[message.reason];
+      if (final) this.end(final);
+    } else if (message.type === 'error' && message.code === 'muted_by_host') {
+      this.update({ muted: true, mutedBy: 'host' });
+      this.applyTrackEnabled();
     }
   }
 

@@ -99,6 +99,8 @@ export function parseServerMessage(text: unknown): RtcServerMessage | null {
       return { type: 'pong', t: v.t, server_ms: isNumber(v.server_ms) ? v.server_ms : undefined };
     case 'kicked':
       return { type: 'kicked', reason: isString(v.reason) ? v.reason : '' };
+    case 'closed':
+      return { type: 'closed', reason: isString(v.reason) ? v.reason : '' };
     case 'error':
       return {
         type: 'error',

@@ -100,6 +100,7 @@ export type RtcServerMessage =
   | ({ type: 'stats' } & RtcStats)
   | { type: 'pong'; t: number; server_ms?: number }
   | { type: 'kicked'; reason: string }
+  | { type: 'closed'; reason: string }
   | { type: 'error'; code: string; message: string };
 
 /** Messages the client sends on /rtc. */
