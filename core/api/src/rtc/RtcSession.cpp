@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
+#include <algorithm>
 #include <optional>
 
 #include "http/ApiError.hpp"
@@ -62,7 +63,9 @@ RtcSession::RtcSession(beast::tcp_stream& stream, voice::VoiceService& voice, sf
       join_deadline_(stream.get_executor()),
       write_deadline_(stream.get_executor()),
       message_budget_(settings.message_rate, settings.message_burst),
-      over_budget_(settings.message_rate),
+      // Refusals are forgiven at a quarter of the budget's rate: a client a little over budget
+      // only gets rate_limited errors, one steadily at twice the rate is closed within seconds.
+      over_budget_(std::max(1.0, settings.message_rate / 4.0)),
       mute_budget_(settings.mute_rate, settings.mute_rate) {}
 
 asio::awaitable<void> RtcSession::Run(http::Request& request) {
