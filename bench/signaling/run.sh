@@ -83,6 +83,7 @@ start_chorusd() {
     --log-level "$LOG_LEVEL" --http-threads "$HTTP_THREADS" --db-pool-size "$DB_POOL_SIZE" \
     --voice-max-members 100000 --voice-join-rate 1000000 --voice-settings-rate 1000000 \
     --login-max-failures-per-user 1000000 --login-max-failures-per-address 1000000 \
+    --register-max-per-address 1000000 --hash-queue-max 100000 \
     "$@" >"$dir/logs/console.log" 2>&1 &
   CHORUS_PID=$!
   local deadline=$((SECONDS + START_TIMEOUT_S))

@@ -55,6 +55,7 @@ export class Deployment {
         ...process.env,
         CHORUS_BOOTSTRAP_ADMIN: `${kAdminUser}:${kAdminPassword}`,
         CHORUS_ENV_FILE: path.join(this.dataDir, 'no.env'),
+        CHORUS_REGISTER_MAX_PER_ADDRESS: '1000000', // as in server.mjs
       },
       stdio: ['ignore', out, out],
     });

@@ -13,6 +13,28 @@
 
 namespace chorus::app {
 
+std::optional<BootstrapAdmin> ParseBootstrapAdmin(const std::string& spec) {
+  if (spec.empty()) return std::nullopt;
+  const auto colon = spec.find(':');
+  if (colon == std::string::npos || colon == 0) {
+    throw std::invalid_argument("CHORUS_BOOTSTRAP_ADMIN (--bootstrap-admin) must be name:password");
+  }
+  BootstrapAdmin admin{spec.substr(0, colon), spec.substr(colon + 1)};
+  try {
+    auth::ValidateUsername(admin.name);
+  } catch (const std::exception& e) {
+    throw std::invalid_argument(std::string("CHORUS_BOOTSTRAP_ADMIN (--bootstrap-admin): ") +
+                                e.what());
+  }
+  if (admin.password.size() < auth::kMinPasswordBytes ||
+      admin.password.size() > auth::kMaxPasswordBytes) {
+    throw std::invalid_argument(
+        "CHORUS_BOOTSTRAP_ADMIN (--bootstrap-admin): the password must be 8–128 characters (got " +
+        std::to_string(admin.password.size()) + ")");
+  }
+  return admin;
+}
+
 void Bootstrap(store::Database& db, const config::Config& config) {
   db.With([&](store::Connection& c) {
     store::UserRepository users(c);
@@ -21,15 +43,9 @@ void Bootstrap(store::Database& db, const config::Config& config) {
       std::string name = "admin";
       std::string password;
       const auto& spec = config.auth.bootstrap_admin;
-      if (!spec.empty()) {
-        const auto colon = spec.find(':');
-        if (colon == std::string::npos || colon == 0 || colon + 8 > spec.size()) {
-          throw std::runtime_error(
-              "CHORUS_BOOTSTRAP_ADMIN must be name:password with a password of 8+ characters");
-        }
-        name = spec.substr(0, colon);
-        password = spec.substr(colon + 1);
-        auth::ValidateUsername(name);
+      if (auto parsed = ParseBootstrapAdmin(spec)) {
+        name = std::move(parsed->name);
+        password = std::move(parsed->password);
       } else {
         password = util::RandomToken(12);
       }

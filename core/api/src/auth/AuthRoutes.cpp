@@ -2,8 +2,8 @@
 
 #include <boost/json.hpp>
 
-#include "auth/PasswordHasher.hpp"
-#include "auth/RateLimiter.hpp"
+#include "auth/LoginThrottle.hpp"
+#include "auth/PasswordHashPool.hpp"
 #include "auth/SessionService.hpp"
 #include "http/ApiError.hpp"
 #include "http/JsonBody.hpp"
@@ -19,7 +19,8 @@ using http::asio::awaitable;
 using MaybeResponse = std::optional<http::Response>;
 
 constexpr std::size_t kMinUsername = 3, kMaxUsername = 32;
-constexpr std::size_t kMinPassword = 8, kMaxPassword = 128;
+// What a client is told to wait when the hash pool is full: a hash takes well under a second.
+constexpr long kBusyRetryAfterSeconds = 1;
 
 struct Credentials {
   std::string username;
@@ -39,6 +40,17 @@ http::ApiError InvalidCredentials() {
   return {http::Status::unauthorized, "invalid_credentials", "wrong username or password"};
 }
 
+http::ApiError Busy() {
+  return http::Unavailable("busy", "the server is busy; try again shortly")
+      .WithHeader("Retry-After", std::to_string(kBusyRetryAfterSeconds));
+}
+
+struct AuthContext {
+  app::Services& services;
+  PasswordHashPool& hashing;
+  LoginThrottle throttle;
+};
+
 // Answers with the user and a fresh session cookie.
 awaitable<http::Response> SignedIn(app::Services& s, http::RequestContext& ctx,
                                    const store::User& user, http::Status status) {
@@ -50,18 +62,31 @@ awaitable<http::Response> SignedIn(app::Services& s, http::RequestContext& ctx,
   co_return res;
 }
 
-awaitable<MaybeResponse> Register(app::Services& s, http::RequestContext& ctx) {
+// Limiter calls may reach Redis: they run on the blocking pool, like every other blocking call.
+awaitable<MaybeResponse> Register(AuthContext& a, http::RequestContext& ctx) {
+  auto& s = a.services;
   auto creds = ReadCredentials(ctx.request);
   ValidateUsername(creds.username);
-  if (creds.password.size() < kMinPassword || creds.password.size() > kMaxPassword) {
+  if (creds.password.size() < kMinPasswordBytes || creds.password.size() > kMaxPasswordBytes) {
     throw http::BadRequest("password must be 8–128 characters");
   }
+  std::string addr = ctx.client_addr;
+  const auto wait = co_await s.blocking.Run([&a, addr] { return a.throttle.BeginRegister(addr); });
+  if (wait) {
+    ops::Warn("auth", "registration throttled", {{"client", addr}});
+    throw http::TooManyRequests("rate_limited", "too many registrations; try again later", *wait);
+  }
+  auto hash = co_await a.hashing.TryHash(creds.password);
+  if (!hash) {
+    co_await s.blocking.Run([&a, addr] { a.throttle.RegisterAbandoned(addr); });
+    throw Busy();
+  }
   // GCC 12 miscompiles co_await inside try blocks: the task reports the conflict as a value.
-  auto create = [&s, creds]() -> std::optional<store::User> {
-    const std::string hash = PasswordHasher::Hash(creds.password);
+  auto create = [&s, username = creds.username,
+                 hash = std::move(*hash)]() -> std::optional<store::User> {
     try {
       return s.db.With([&](store::Connection& c) {
-        return store::UserRepository(c).Create(creds.username, hash, "user", util::NowMs());
+        return store::UserRepository(c).Create(username, hash, "user", util::NowMs());
       });
     } catch (const store::UniqueViolation&) {
       return std::nullopt;
@@ -73,40 +98,44 @@ awaitable<MaybeResponse> Register(app::Services& s, http::RequestContext& ctx) {
   co_return co_await SignedIn(s, ctx, *user, http::Status::created);
 }
 
-awaitable<MaybeResponse> Login(app::Services& s, http::RequestContext& ctx) {
+// What the first blocking step of a sign-in found: a throttle wait, or the user (if any).
+struct LoginLookup {
+  std::optional<long> wait;
+  std::optional<store::User> user;
+};
+
+awaitable<MaybeResponse> Login(AuthContext& a, http::RequestContext& ctx) {
+  auto& s = a.services;
   auto creds = ReadCredentials(ctx.request);
-  const auto& auth = s.config.auth;
-  const std::string user_key = "login:user:" + store::UserRepository::UsernameKey(creds.username);
-  const std::string addr_key = "login:addr:" + ctx.client_addr;
-  auto wait =
-      s.limiter.Check(user_key, auth.login_max_failures_per_user, auth.login_failure_window);
-  if (!wait) {
-    wait =
-        s.limiter.Check(addr_key, auth.login_max_failures_per_address, auth.login_failure_window);
-  }
-  if (wait) {
-    throw http::TooManyRequests("too_many_attempts", "too many failed sign-ins; try again later",
-                                *wait);
-  }
-  auto user = co_await s.blocking.Run([&s, creds]() -> std::optional<store::User> {
-    auto found = s.db.With([&](store::Connection& c) {
-      return store::UserRepository(c).FindByUsername(creds.username);
-    });
-    // Verify against a dummy hash for unknown names so timing does not reveal them.
-    const bool ok = PasswordHasher::Verify(
-        found ? found->password_hash : PasswordHasher::DummyHash(), creds.password);
-    if (!found || !ok) return std::nullopt;
-    return found;
+  std::string name_key = store::UserRepository::UsernameKey(creds.username);
+  std::string addr = ctx.client_addr;
+  // The attempt is counted as a failure before the password is checked (LoginThrottle).
+  auto lookup = co_await s.blocking.Run([&a, &s, name_key, addr, username = creds.username] {
+    LoginLookup out;
+    out.wait = a.throttle.BeginLogin(name_key, addr);
+    if (out.wait) return out;
+    out.user = s.db.With(
+        [&](store::Connection& c) { return store::UserRepository(c).FindByUsername(username); });
+    return out;
   });
-  if (!user) {
-    s.limiter.Hit(user_key, auth.login_max_failures_per_user, auth.login_failure_window);
-    s.limiter.Hit(addr_key, auth.login_max_failures_per_address, auth.login_failure_window);
-    ops::Warn("auth", "login failed", {{"client", ctx.client_addr}});
+  if (lookup.wait) {
+    throw http::TooManyRequests("too_many_attempts", "too many failed sign-ins; try again later",
+                                *lookup.wait);
+  }
+  // An unknown user is checked against a dummy hash so timing does not reveal the name.
+  auto ok = co_await a.hashing.TryVerify(lookup.user ? lookup.user->password_hash : std::string(),
+                                         creds.password);
+  if (!ok) {
+    co_await s.blocking.Run([&a, name_key, addr] { a.throttle.LoginAbandoned(name_key, addr); });
+    throw Busy();
+  }
+  if (!*ok || !lookup.user) {
+    ops::Warn("auth", "login failed", {{"client", addr}});
     throw InvalidCredentials();
   }
-  s.limiter.Reset(user_key);
-  ops::Info("auth", "login", {{"user_id", user->id}});
-  co_return co_await SignedIn(s, ctx, *user, http::Status::ok);
+  co_await s.blocking.Run([&a, name_key, addr] { a.throttle.LoginSucceeded(name_key, addr); });
+  ops::Info("auth", "login", {{"user_id", lookup.user->id}});
+  co_return co_await SignedIn(s, ctx, *lookup.user, http::Status::ok);
 }
 
 awaitable<MaybeResponse> Logout(app::Services& s, http::RequestContext& ctx) {
@@ -125,11 +154,14 @@ awaitable<MaybeResponse> Me(app::Services& s, http::RequestContext& ctx) {
 
 }  // namespace
 
-void AddAuthRoutes(http::Router& router, app::Services& s) {
+void AddAuthRoutes(http::Router& router, app::Services& s, PasswordHashPool& hashing) {
+  // Lives as long as the router's handlers (the process).
+  auto a = std::make_shared<AuthContext>(
+      AuthContext{s, hashing, LoginThrottle(s.limiter, s.config.auth)});
   router.Add(http::Verb::post, "/api/auth/register",
-             [&s](http::RequestContext& ctx) { return Register(s, ctx); });
+             [a](http::RequestContext& ctx) { return Register(*a, ctx); });
   router.Add(http::Verb::post, "/api/auth/login",
-             [&s](http::RequestContext& ctx) { return Login(s, ctx); });
+             [a](http::RequestContext& ctx) { return Login(*a, ctx); });
   router.Add(http::Verb::post, "/api/auth/logout",
              [&s](http::RequestContext& ctx) { return Logout(s, ctx); });
   router.Add(http::Verb::get, "/api/auth/me",

@@ -8,8 +8,9 @@ std::optional<long> LocalRateLimiter::Hit(const std::string& key, int limit,
   const std::int64_t window_ms = window.count() * 1000;
   std::lock_guard lock(mu_);
   if (windows_.size() >= kMaxKeys) PruneLocked(now);
-  auto& w = windows_[key];
-  if (now - w.start_ms >= window_ms) w = Window{now, 0};
+  auto [it, fresh] = windows_.try_emplace(key, Window{now, 0});
+  auto& w = it->second;
+  if (!fresh && now - w.start_ms >= window_ms) w = Window{now, 0};
   ++w.count;
   if (w.count > limit) return (w.start_ms + window_ms - now + 999) / 1000;
   return std::nullopt;
@@ -29,6 +30,12 @@ std::optional<long> LocalRateLimiter::Check(const std::string& key, int limit,
 void LocalRateLimiter::Reset(const std::string& key) {
   std::lock_guard lock(mu_);
   windows_.erase(key);
+}
+
+void LocalRateLimiter::Refund(const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto it = windows_.find(key);
+  if (it != windows_.end() && it->second.count > 0) --it->second.count;
 }
 
 void LocalRateLimiter::PruneLocked(std::int64_t now_ms) {

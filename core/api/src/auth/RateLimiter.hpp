@@ -1,6 +1,7 @@
 // Fixed-window counters keyed by text (e.g. "login:user:alice"), used for login throttling and
 // request rate limits. This is the in-process implementation; the voice state backend supplies
-// a Redis-backed one with the same interface when --redis-url is set.
+// a Redis-backed one with the same interface when --redis-url is set (it falls back to an
+// in-process one while Redis is unreachable, so a limit never lapses).
 #pragma once
 
 #include <chrono>
@@ -26,6 +27,9 @@ class RateLimiter {
                                     std::chrono::seconds window) = 0;
   // Forgets `key` (e.g. after a successful login).
   virtual void Reset(const std::string& key) = 0;
+  // Takes back one event counted by Hit in the current window (e.g. an attempt that was never
+  // checked, or a successful one); does nothing when the window has ended.
+  virtual void Refund(const std::string& key) = 0;
 };
 
 // Thread-safe in-process implementation.
@@ -36,6 +40,7 @@ class LocalRateLimiter : public RateLimiter {
   std::optional<long> Check(const std::string& key, int limit,
                             std::chrono::seconds window) override;
   void Reset(const std::string& key) override;
+  void Refund(const std::string& key) override;
 
  private:
   struct Window {

@@ -32,3 +32,26 @@ TEST(LocalRateLimiter, KeysAreIndependentAndResettable) {
 
 }  // namespace
 }  // namespace chorus::auth
+
+namespace chorus::auth {
+namespace {
+
+TEST(LocalRateLimiter, RefundTakesBackOneHitOfTheWindow) {
+  std::int64_t now = 1'000'000;
+  LocalRateLimiter limiter([&] { return now; });
+  const std::chrono::seconds window{60};
+  EXPECT_FALSE(limiter.Hit("k", 2, window));
+  EXPECT_FALSE(limiter.Hit("k", 2, window));
+  limiter.Refund("k");
+  EXPECT_FALSE(limiter.Hit("k", 2, window));
+  EXPECT_TRUE(limiter.Hit("k", 2, window));
+  limiter.Refund("absent");  // nothing to take back
+  EXPECT_FALSE(limiter.Check("absent", 1, window));
+  now += 60'000;
+  limiter.Refund("k");  // a refund after the window ended leaves the next window whole
+  EXPECT_FALSE(limiter.Hit("k", 1, window));
+  EXPECT_TRUE(limiter.Hit("k", 1, window));
+}
+
+}  // namespace
+}  // namespace chorus::auth
