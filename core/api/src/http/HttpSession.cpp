@@ -9,6 +9,7 @@
 
 #include "http/ApiError.hpp"
 #include "ops/Log.hpp"
+#include "store/DbError.hpp"
 
 namespace chorus::http {
 namespace {
@@ -273,6 +274,16 @@ Response HttpSession::ErrorFor(const RequestContext& ctx, std::exception_ptr err
   } catch (const ApiError& e) {
     auto res = ErrorResponse(ctx.request, ctx.request_id, e.Status(), e.Code(), e.what());
     for (const auto& [name, value] : e.Headers()) res.set(name, value);
+    return res;
+  } catch (const store::Unavailable& e) {
+    // The database is down or restarting (the pool reconnects on next use): a retryable 503,
+    // never a 500, and never the driver's text in the answer.
+    ops::Warn("http", "database unavailable",
+              {{"id", ctx.request_id}, {"route", ctx.route}, {"error", e.what()}});
+    auto res =
+        ErrorResponse(ctx.request, ctx.request_id, Status::service_unavailable,
+                      "database_unavailable", "the database is unavailable; try again shortly");
+    res.set("Retry-After", "1");
     return res;
   } catch (const std::exception& e) {
     ops::Error("http", "handler failed",
