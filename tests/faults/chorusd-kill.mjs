@@ -67,7 +67,9 @@ let pgUrl = null;
 let redisUrl = null;
 
 const figure = (name, value) =>
-  console.log(`FIGURE ${kDrill} ${name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  console.log(
+    `FIGURE ${kDrill} ${name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`,
+  );
 const check = (name, fn) => report.check(`${kDrill}/${name}`, fn);
 
 /** Runs a scripts/test-servers function in bash; returns its stdout. */
@@ -277,7 +279,8 @@ try {
     for (const t of ['users', 'sessions', 'streams'])
       if (after[t] !== rowsBefore[t]) problems.push(`${t}: ${rowsBefore[t]} → ${after[t]}`);
     for (const t of ['voice_rooms', 'voice_members', 'audit_log'])
-      if (!(after[t] >= rowsBefore[t])) problems.push(`${t} lost rows: ${rowsBefore[t]} → ${after[t]}`);
+      if (!(after[t] >= rowsBefore[t]))
+        problems.push(`${t} lost rows: ${rowsBefore[t]} → ${after[t]}`);
     for (const [who, u] of Object.entries({ ann, bob })) {
       const me = await apiCall(u.page, 'GET', '/api/auth/me');
       if (me?.user?.username !== names[who]) problems.push(`${who} is not signed in any more`);
@@ -308,7 +311,8 @@ try {
     if (problems.length) throw new Error(problems.join('; '));
   });
   for (const [who, u] of Object.entries({ ann, bob }))
-    if (u.page.errors.length) console.log(`  note: ${who} page errors: ${u.page.errors.join(' | ')}`);
+    if (u.page.errors.length)
+      console.log(`  note: ${who} page errors: ${u.page.errors.join(' | ')}`);
 } catch (error) {
   if (report.failed === 0) report.fail(`${kDrill}/run`, error);
 } finally {

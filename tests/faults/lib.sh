@@ -12,7 +12,7 @@ FAULTS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=../../scripts/test-servers
 . "$FAULTS_ROOT/scripts/test-servers"
 
-ADMIN_USER=admin
+ADMIN_USER="admin"
 ADMIN_PASS=adminpass123
 PEER_PASS=faultpass123
 FAILURES=0

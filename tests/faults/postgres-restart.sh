@@ -48,7 +48,7 @@ node "$TOOLS/rest-probe.mjs" --url "$URL" --out "$TMP/probe.jsonl" --clients "$C
   --mix "me,streams,stream,settings,roster,state,heartbeat,join:4000,login:8000" \
   --duration-s 600 --stop-file "$STOP" --ready-file "$TMP/probe.ready" >"$TMP/probe.out" 2>&1 &
 PROBE_PID=$!
-BG_PIDS+=($PROBE_PID)
+BG_PIDS+=("$PROBE_PID")
 wait_for 180 test -f "$TMP/probe.ready" || { fail setup "REST probe clients did not sign in"; finish; }
 
 hold_while_alive() {

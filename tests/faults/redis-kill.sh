@@ -45,7 +45,7 @@ node "$TOOLS/rest-probe.mjs" --url "$URL" --out "$TMP/probe.jsonl" --clients 3 -
   --duration-s $((CALL_S + 150)) --stop-file "$STOP" --ready-file "$TMP/probe.ready" \
   >"$TMP/probe.out" 2>&1 &
 PROBE_PID=$!
-BG_PIDS+=($PROBE_PID)
+BG_PIDS+=("$PROBE_PID")
 wait_for 120 test -f "$TMP/probe.ready" || { fail setup "REST probe clients did not sign in"; finish; }
 
 start_peer "$A" "$CALL_S" --tone 440

@@ -102,7 +102,7 @@ node "$TOOLS/sse-listeners.mjs" --url "$URL" --streams "$(IFS=,; echo "${STREAMS
   --churn-period-s 30 --duration-s $(( (T_SAMPLE_END - $(now_ms)) / 1000 + 10 )) --stop-file "$STOP" \
   --status-file "$TMP/sse.status" >"$TMP/sse.out" 2>&1 &
 SSE_PID=$!
-BG_PIDS+=($SSE_PID)
+BG_PIDS+=("$SSE_PID")
 
 # Steady peers, in batches of 10 (each registers: argon2id on a pool with a capped queue).
 STEADY_NAMES=()
@@ -212,7 +212,7 @@ figure peers "steady ok $STEADY_OK of $STEADY; churn cycles ok $CHURN_OK of $CHU
 figure sse "$SSE_FINAL"
 
 check alive "$( ((ALIVE)) || echo "chorusd exited during the soak: $(tail -3 "$SERVER_DIR"/chorusd-main.out)")"
-jq -e '.flat' <<<"$ANALYSIS" >/dev/null && pass flat || fail flat "RSS/fds drift over bound: $ANALYSIS"
+if jq -e '.flat' <<<"$ANALYSIS" >/dev/null; then pass flat; else fail flat "RSS/fds drift over bound: $ANALYSIS"; fi
 why=""
 (( STEADY_OK * 100 >= STEADY * 95 )) || why+="only $STEADY_OK of $STEADY steady peers ended well; "
 (( CHURN_RUNS == 0 || CHURN_OK * 100 >= CHURN_RUNS * 90 )) || why+="only $CHURN_OK of $CHURN_RUNS churn cycles ended well; "

@@ -79,7 +79,13 @@ function listen(cookie, stream, lastEventId, until) {
     const headers = { Cookie: cookie, Accept: 'text/event-stream' };
     if (last) headers['Last-Event-ID'] = last;
     const req = http.get(
-      { host: base.hostname, port: base.port, path: `/api/voice/streams/${stream}/events`, headers, agent },
+      {
+        host: base.hostname,
+        port: base.port,
+        path: `/api/voice/streams/${stream}/events`,
+        headers,
+        agent,
+      },
       (res) => {
         if (res.statusCode !== 200) {
           countError(`http_${res.statusCode}`);
