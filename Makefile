@@ -34,6 +34,16 @@ format:
 fuzz:
 	scripts/fuzz long
 
+# Fault drills (tests/faults/README.md): Redis killed, Postgres restarted, chorusd SIGKILLed
+# mid-call; outside `make test` (minutes each; chorusd-kill needs root for `ip netns`).
+.PHONY: faults soak
+faults: build gui
+	tests/faults/run-drills.sh $(BUILD_DIR)
+
+# 30 minutes: 200 media peers and SSE listeners against one chorusd; RSS and fds must stay flat.
+soak: build
+	nice -n 10 tests/faults/soak.sh $(BUILD_DIR)
+
 bench: build
 	@echo "see bench/*/README.md"
 
