@@ -123,6 +123,7 @@ void CheckHost(const Request& req, const OriginPolicy& policy) {
     if (req.version() >= 11) throw BadRequest("an HTTP/1.1 request needs a Host header");
     return;
   }
+  if (req.count(beast::http::field::host) > 1) throw BadRequest("more than one Host header");
   if (!policy.AllowsHost(it->value())) {
     throw ApiError(Status::misdirected_request, "host_not_allowed",
                    "this server does not answer for that Host (see --allowed-hosts)");

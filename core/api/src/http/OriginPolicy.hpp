@@ -40,7 +40,7 @@ class OriginPolicy {
 bool IsSameOrigin(const Request& req, const OriginPolicy& policy);
 
 // Throws 421 host_not_allowed when the Host header names a host the policy does not allow, and
-// 400 invalid_argument when an HTTP/1.1 request has no Host (RFC 9112 §3.2).
+// 400 invalid_argument when an HTTP/1.1 request has no Host or more than one (RFC 9112 §3.2).
 void CheckHost(const Request& req, const OriginPolicy& policy);
 
 // DESIGN.md's CSRF rule for state-changing requests: throws 403 forbidden unless IsSameOrigin,
