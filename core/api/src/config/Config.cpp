@@ -1,6 +1,7 @@
 #include "config/Config.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -193,6 +194,15 @@ Config Load(int argc, char** argv, int& exit_code) {
   AddSeconds(app, "--rtc-write-timeout", "CHORUS_RTC_WRITE_TIMEOUT", c.rtc.write_timeout,
              "Close an /rtc socket when one message write takes longer");
 
+  std::string turn_urls;
+  app.add_option("--turn-urls", turn_urls,
+                 "TURN relays for clients, comma-separated turn:/turns: URLs (needs --turn-secret)")
+      ->envname("CHORUS_TURN_URLS");
+  app.add_option("--turn-secret", c.turn.secret, "coturn's static-auth-secret (use-auth-secret)")
+      ->envname("CHORUS_TURN_SECRET");
+  AddSeconds(app, "--turn-ttl", "CHORUS_TURN_TTL", c.turn.ttl,
+             "Lifetime of the TURN credentials in a join response");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -211,6 +221,27 @@ Config Load(int argc, char** argv, int& exit_code) {
     host.erase(host.find_last_not_of(" \t") + 1);
     if (!host.empty()) c.allowed_hosts.push_back(std::move(host));
     start = comma + 1;
+  }
+  for (std::size_t start = 0; start < turn_urls.size();) {
+    auto comma = turn_urls.find(',', start);
+    if (comma == std::string::npos) comma = turn_urls.size();
+    std::string url = turn_urls.substr(start, comma - start);
+    url.erase(0, url.find_first_not_of(" \t"));
+    url.erase(url.find_last_not_of(" \t") + 1);
+    if (!url.empty()) {
+      if (url.rfind("turn:", 0) != 0 && url.rfind("turns:", 0) != 0) {
+        std::fprintf(stderr, "--turn-urls: %s is not a turn: or turns: URL\n", url.c_str());
+        exit_code = 2;
+        return c;
+      }
+      c.turn.urls.push_back(std::move(url));
+    }
+    start = comma + 1;
+  }
+  if (!c.turn.urls.empty() && c.turn.secret.empty()) {
+    std::fprintf(stderr, "--turn-urls needs --turn-secret (coturn's static-auth-secret)\n");
+    exit_code = 2;
+    return c;
   }
   return c;
 }

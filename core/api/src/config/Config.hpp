@@ -50,6 +50,13 @@ struct VoiceSettings {
   std::chrono::seconds sse_keepalive{15};
 };
 
+// TURN relays handed to clients with time-limited credentials (coturn's use-auth-secret).
+struct TurnSettings {
+  std::vector<std::string> urls;  // e.g. turn:host:3478?transport=udp; empty = no TURN
+  std::string secret;             // coturn's static-auth-secret
+  std::chrono::seconds ttl{24 * 3600};
+};
+
 struct RtcSettings {
   int udp_port = 40000;
   std::string bind = "0.0.0.0";
@@ -82,6 +89,7 @@ struct Config {
   AuthSettings auth;
   VoiceSettings voice;
   RtcSettings rtc;
+  TurnSettings turn;
 
   // True when the public URL is https, so cookies get the Secure attribute.
   bool SecureCookies() const { return public_url.rfind("https://", 0) == 0; }

@@ -17,7 +17,11 @@ std::string RandomToken(std::size_t bytes);
 std::string Sha256Hex(std::string_view data);
 // HMAC-SHA256(key, data), raw bytes.
 std::vector<std::uint8_t> HmacSha256(std::span<const std::uint8_t> key, std::string_view data);
+// HMAC-SHA1(key, data), raw bytes (TURN REST credentials, which coturn checks with SHA-1).
+std::vector<std::uint8_t> HmacSha1(std::string_view key, std::string_view data);
 std::string Base64UrlEncode(std::span<const std::uint8_t> data);
+// Standard base64 (RFC 4648 §4) with padding.
+std::string Base64Encode(std::span<const std::uint8_t> data);
 // Decodes base64url (no padding); false on any invalid character.
 bool Base64UrlDecode(std::string_view text, std::string& out);
 std::string HexEncode(std::span<const std::uint8_t> data);

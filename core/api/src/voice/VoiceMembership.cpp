@@ -6,6 +6,7 @@
 #include "ops/Log.hpp"
 #include "store/StreamRepository.hpp"
 #include "store/VoiceRepository.hpp"
+#include "voice/TurnCredentials.hpp"
 #include "voice/VoiceService.hpp"
 
 namespace chorus::voice {
@@ -110,7 +111,9 @@ awaitable<boost::json::object> VoiceService::Join(auth::AuthedUser user, std::in
         {"heartbeat_interval_ms",
          std::chrono::duration_cast<std::chrono::milliseconds>(cfg.heartbeat_interval).count()},
         {"member", outcome.member.ToJson()},
-        {"room", RoomJson(stream_id)}};
+        {"room", RoomJson(stream_id)},
+        {"ice_servers", TurnIceServers(services_.config.turn.urls, services_.config.turn.secret,
+                                       user.id, now / 1000, services_.config.turn.ttl)}};
   };
   co_return co_await Blocking(std::move(work));
 }

@@ -38,5 +38,22 @@ TEST(Crypto, TokensAreLongAndDistinct) {
   EXPECT_FALSE(ConstantTimeEqual(a, b));
 }
 
+TEST(Crypto, HmacSha1AndBase64) {
+  // RFC 2202 test case 2.
+  EXPECT_EQ(HexEncode(HmacSha1("Jefe", "what do ya want for nothing?")),
+            "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+  // RFC 4648 §10.
+  auto b64 = [](std::string_view s) {
+    return Base64Encode({reinterpret_cast<const std::uint8_t*>(s.data()), s.size()});
+  };
+  EXPECT_EQ(b64(""), "");
+  EXPECT_EQ(b64("f"), "Zg==");
+  EXPECT_EQ(b64("fo"), "Zm8=");
+  EXPECT_EQ(b64("foo"), "Zm9v");
+  EXPECT_EQ(b64("foob"), "Zm9vYg==");
+  EXPECT_EQ(b64("fooba"), "Zm9vYmE=");
+  EXPECT_EQ(b64("foobar"), "Zm9vYmFy");
+}
+
 }  // namespace
 }  // namespace chorus::util

@@ -25,6 +25,8 @@ export interface RtcConnectionOptions {
   setTimeout: (fn: () => void, ms: number) => unknown;
   clearTimeout: (id: unknown) => void;
   slots?: number;
+  /** TURN relays from the join response, passed to the RTCPeerConnection as they are. */
+  iceServers?: RTCIceServer[];
 }
 
 export interface RtcConnectionEvents {
@@ -62,7 +64,7 @@ export class RtcConnection {
    */
   async start(): Promise<JoinedMessage> {
     const { createPeerConnection, track, stream } = this.options;
-    const pc = createPeerConnection({ iceServers: [] });
+    const pc = createPeerConnection({ iceServers: this.options.iceServers ?? [] });
     this.pc = pc;
     const send = pc.addTransceiver(track ?? 'audio', {
       direction: 'sendrecv',

@@ -447,6 +447,15 @@ describe('VoiceClient heartbeats, stats, reconnect and leave', () => {
     expect(other.getSnapshot().phase).toBe('reconnecting');
   });
 
+  it('passes the join response TURN relays to the peer connection', async () => {
+    const { deps, api } = fakeDeps(clock);
+    const relay = { urls: ['turn:10.78.0.1:3478?transport=udp'], username: '1:2', credential: 'c' };
+    api.join.mockResolvedValue(joinReply({ ice_servers: [relay] }));
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    expect(lastPeer().config.iceServers).toEqual([relay]);
+  });
+
   it('a refused self-unmute shows the host mute', async () => {
     const { deps } = fakeDeps(clock);
     const client = new VoiceClient(1, deps);

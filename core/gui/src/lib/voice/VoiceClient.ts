@@ -261,6 +261,7 @@ export class VoiceClient {
       {
         url: resolveSfuUrl(reply.sfu_url),
         token: reply.token,
+        iceServers: reply.ice_servers ?? [],
         track: this.mic?.track ?? null,
         stream: this.mic?.stream ?? null,
         createPeerConnection: this.deps.createPeerConnection,

@@ -46,6 +46,8 @@ export interface JoinResponse {
   heartbeat_interval_ms?: number;
   member?: RosterEntry;
   room?: VoiceRoom;
+  /** TURN relays with time-limited credentials (empty when the server has none). */
+  ice_servers?: RTCIceServer[];
 }
 
 /** GET …/state. */
