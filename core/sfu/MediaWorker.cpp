@@ -10,10 +10,12 @@ namespace chorus::sfu {
 
 MediaWorker::MediaWorker(std::size_t index, std::size_t worker_count,
                          std::unique_ptr<net::UdpSocket> socket,
+                         std::unique_ptr<net::TcpServer> tcp,
                          const std::vector<std::unique_ptr<MediaWorker>>& peers, RouteTable& routes,
                          std::shared_ptr<const rtc::DtlsContext> dtls, RoomOptions room_options)
     : index_(index),
       socket_(std::move(socket)),
+      tcp_(std::move(tcp)),
       peers_(peers),
       routes_(routes),
       dtls_(std::move(dtls)),
@@ -24,6 +26,10 @@ MediaWorker::MediaWorker(std::size_t index, std::size_t worker_count,
   for (std::size_t i = 0; i < worker_count; ++i)
     inbox_.push_back(std::make_unique<net::SpscRing>());
   loop_.AddReader(socket_->Fd(), [this] { OnReadable(); });
+  if (tcp_) {
+    tcp_->SetListener(this);
+    loop_.AddReader(tcp_->Fd(), [this] { tcp_->OnReadable(Clock::now()); });
+  }
   loop_.AddPeriodic(kTickInterval, [this](Clock::time_point now) { OnTick(now); });
   loop_.SetAfterRound([this] { AfterRound(); });
 }
@@ -71,7 +77,12 @@ void MediaWorker::Forget(const Participant& participant) {
   routes_.EraseUfrag(participant.LocalUfrag());
   for (auto it = by_address_.begin(); it != by_address_.end();) {
     if (it->second.participant == &participant) {
-      routes_.EraseAddress(it->first);
+      // A TCP path dies with its participant (the browser's new connection brings a new one).
+      if (it->first.IsTcp()) {
+        if (tcp_) tcp_->Close(it->first.ConnectionId());
+      } else {
+        routes_.EraseAddress(it->first);
+      }
       it = by_address_.erase(it);
     } else {
       ++it;
@@ -89,6 +100,10 @@ void MediaWorker::UpdateGauges() {
 
 void MediaWorker::SendDatagram(const rtc::TransportAddress& to,
                                std::span<const std::uint8_t> datagram) {
+  if (to.IsTcp()) {
+    if (tcp_) tcp_->Send(to, datagram);  // counts its own frames and drops
+    return;
+  }
   if (socket_->Queue(to, datagram)) WorkerCounters::Bump(counters_.packets_out);
 }
 
@@ -186,6 +201,7 @@ void MediaWorker::DrainHandoffs() {
 void MediaWorker::AfterRound() {
   DrainHandoffs();
   socket_->Flush();
+  if (tcp_) tcp_->Flush();
   for (std::size_t i = 0; i < wake_pending_.size(); ++i) {
     if (!wake_pending_[i]) continue;
     wake_pending_[i] = false;
@@ -203,9 +219,85 @@ void MediaWorker::OnTick(Clock::time_point now) {
       ++it;
     }
   }
+  if (tcp_) tcp_->Expire(now);
   // Forget cached foreign routes the owner has dropped, so the caches do not grow forever.
   if (foreign_addresses_.size() > 4096) foreign_addresses_.clear();
   if (foreign_ufrags_.size() > 4096) foreign_ufrags_.clear();
+}
+
+// RFC 6544 §7.2: checks, DTLS and SRTP arrive on the connection as on a UDP path. A connection
+// belongs to the one participant whose valid check bound it; everything else on it is refused.
+net::TcpServer::Verdict MediaWorker::OnTcpFrame(net::TcpConnection& connection,
+                                                std::span<std::uint8_t> frame,
+                                                Clock::time_point now, std::size_t* hand_off_to) {
+  const rtc::TransportAddress& path = connection.Path();
+  const auto it = by_address_.find(path);
+  if (it == by_address_.end()) return OnUnboundTcpFrame(connection, frame, now, hand_off_to);
+  const Owner owner = it->second;
+  if (!rtc::StunPacket::IsStun(frame)) {
+    owner.room->OnDatagram(*owner.participant, frame, now);
+    return net::TcpServer::Verdict::kKeep;
+  }
+  const auto packet = rtc::StunPacket::Parse(frame);
+  if (!packet) {
+    WorkerCounters::Bump(counters_.drop_malformed);
+    return net::TcpServer::Verdict::kKeep;
+  }
+  // The participant's IceServer answers 401 to a check naming anyone else.
+  const auto result = owner.room->OnStun(*owner.participant, *packet, path, now);
+  if (result.valid) connection.MarkAlive(now);  // consent (RFC 7675) keeps the connection open
+  return net::TcpServer::Verdict::kKeep;
+}
+
+net::TcpServer::Verdict MediaWorker::OnUnboundTcpFrame(net::TcpConnection& connection,
+                                                       std::span<std::uint8_t> frame,
+                                                       Clock::time_point now,
+                                                       std::size_t* hand_off_to) {
+  // RFC 6544 §7.2: the first thing on a passive candidate's connection is the peer's check.
+  if (!rtc::StunPacket::IsStun(frame)) return net::TcpServer::Verdict::kClose;
+  const auto packet = rtc::StunPacket::Parse(frame);
+  if (!packet || packet->Method() != rtc::stun::kMethodBinding ||
+      packet->Class() != rtc::stun::StunClass::kRequest) {
+    return net::TcpServer::Verdict::kClose;
+  }
+  const auto ufrag = rtc::IceServer::LocalUfragOf(*packet);
+  if (!ufrag) return net::TcpServer::Verdict::kClose;
+  const std::string key(*ufrag);  // short: stays in SSO storage
+  if (const auto it = by_ufrag_.find(key); it != by_ufrag_.end()) {
+    const Owner owner = it->second;
+    const rtc::TransportAddress& path = connection.Path();
+    const auto result = owner.room->OnStun(*owner.participant, *packet, path, now);
+    if (result.valid) {
+      by_address_[path] = owner;
+      connection.MarkAlive(now);
+      spdlog::info("[ice] tcp path bound participant={} user={} path={}", owner.participant->Id(),
+                   owner.participant->UserId(), path.ToString());
+    }
+    // A refused check got its error response; the bind timeout closes a connection that never
+    // brings a valid one.
+    return net::TcpServer::Verdict::kKeep;
+  }
+  const auto worker = routes_.FindUfrag(key);
+  if (!worker || *worker == index_ || *worker >= peers_.size() || connection.Adopted()) {
+    WorkerCounters::Bump(counters_.drop_unknown);
+    return net::TcpServer::Verdict::kClose;
+  }
+  *hand_off_to = *worker;
+  return net::TcpServer::Verdict::kHandOff;
+}
+
+void MediaWorker::OnTcpClosed(const rtc::TransportAddress& path) {
+  by_address_.erase(path);
+}
+
+void MediaWorker::OnTcpHandOff(net::TcpHandoff handoff, std::size_t worker) {
+  // Once per connection (control plane): the owner adopts the socket and its unread bytes. A
+  // refused post drops the handoff, whose destructor closes the socket.
+  MediaWorker* owner = peers_[worker].get();
+  auto moved = std::make_shared<net::TcpHandoff>(std::move(handoff));
+  owner->Post([owner, moved] {
+    if (owner->tcp_) owner->tcp_->Adopt(std::move(*moved), Clock::now());
+  });
 }
 
 }  // namespace chorus::sfu

@@ -3,6 +3,11 @@
 // (DESIGN.md "Threads and data flow"): recvmmsg → RFC 7983 demux → owner lookup (ICE ufrag for
 // STUN, then remote address) → the room, or a handoff through a lock-free SPSC ring to the worker
 // that owns the participant → batched sendmmsg.
+// ICE-TCP (optional TcpServer, RFC 6544): each worker also listens on the TCP media port
+// (SO_REUSEPORT). A connection's first frame must be a STUN binding request naming a known ufrag;
+// when that participant lives on another worker, the whole connection moves there once
+// (TcpHandoff), so afterwards its frames take the same demux as datagrams on the owner's thread,
+// with the connection-tagged TransportAddress as the path, and replies go out framed on it.
 // Thread affinity: Post()/Start()/Stop()/counters from any thread; everything else runs on the
 // worker thread (inside posted tasks).
 #pragma once
@@ -19,6 +24,7 @@
 #include "RouteTable.hpp"
 #include "net/EventLoop.hpp"
 #include "net/SpscRing.hpp"
+#include "net/TcpServer.hpp"
 #include "net/UdpSocket.hpp"
 #include "room/PacketOutput.hpp"
 #include "room/Room.hpp"
@@ -27,15 +33,16 @@
 
 namespace chorus::sfu {
 
-class MediaWorker : public PacketOutput {
+class MediaWorker : public PacketOutput, private net::TcpServer::Listener {
  public:
   using Clock = std::chrono::steady_clock;
   static constexpr auto kTickInterval = std::chrono::milliseconds(10);
   static constexpr std::size_t kMaxBatchesPerRound = 8;  // fairness with timers and posts
 
   // `peers` is the list of all workers (this one included) for handoffs; it must be complete
-  // before Start() and stay alive.
+  // before Start() and stay alive. `tcp` (may be null: no ICE-TCP) listens on the TCP port.
   MediaWorker(std::size_t index, std::size_t worker_count, std::unique_ptr<net::UdpSocket> socket,
+              std::unique_ptr<net::TcpServer> tcp,
               const std::vector<std::unique_ptr<MediaWorker>>& peers, RouteTable& routes,
               std::shared_ptr<const rtc::DtlsContext> dtls, RoomOptions room_options);
   ~MediaWorker() override;
@@ -58,8 +65,11 @@ class MediaWorker : public PacketOutput {
   }
   std::size_t Index() const { return index_; }
   const net::UdpSocket& Socket() const { return *socket_; }
+  // The ICE-TCP server (nullptr without ICE-TCP); its counters may be read from any thread.
+  const net::TcpServer* Tcp() const { return tcp_.get(); }
 
-  // PacketOutput: queues into the batched socket (worker thread).
+  // PacketOutput: queues into the batched socket, or framed on the TCP connection a TCP path
+  // names (worker thread).
   void SendDatagram(const rtc::TransportAddress& to,
                     std::span<const std::uint8_t> datagram) override;
 
@@ -84,8 +94,19 @@ class MediaWorker : public PacketOutput {
   void Forget(const Participant& participant);
   void UpdateGauges();
 
+  // net::TcpServer::Listener (worker thread).
+  net::TcpServer::Verdict OnTcpFrame(net::TcpConnection& connection, std::span<std::uint8_t> frame,
+                                     Clock::time_point now, std::size_t* hand_off_to) override;
+  void OnTcpClosed(const rtc::TransportAddress& path) override;
+  void OnTcpHandOff(net::TcpHandoff handoff, std::size_t worker) override;
+  // The first frames of a connection no participant holds yet (see OnTcpFrame).
+  net::TcpServer::Verdict OnUnboundTcpFrame(net::TcpConnection& connection,
+                                            std::span<std::uint8_t> frame, Clock::time_point now,
+                                            std::size_t* hand_off_to);
+
   std::size_t index_;
   std::unique_ptr<net::UdpSocket> socket_;
+  std::unique_ptr<net::TcpServer> tcp_;
   const std::vector<std::unique_ptr<MediaWorker>>& peers_;
   RouteTable& routes_;
   std::shared_ptr<const rtc::DtlsContext> dtls_;
@@ -95,6 +116,7 @@ class MediaWorker : public PacketOutput {
 
   std::unordered_map<std::string, std::unique_ptr<Room>> rooms_;
   std::unordered_map<std::string, Owner> by_ufrag_;
+  // Validated paths: UDP addresses, and TCP connections (addresses tagged with their id).
   std::unordered_map<rtc::TransportAddress, Owner> by_address_;
   // Cache of other workers' participants (worker index), filled from RouteTable on a miss.
   std::unordered_map<std::string, std::size_t> foreign_ufrags_;

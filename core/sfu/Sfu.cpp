@@ -12,11 +12,13 @@
 
 #include "MediaWorker.hpp"
 #include "RouteTable.hpp"
+#include "net/TcpServer.hpp"
 #include "net/UdpSocket.hpp"
 #include "rtc/DtlsContext.hpp"
 #include "rtc/IceCredentials.hpp"
 #include "rtc/SdpAnswerBuilder.hpp"
 #include "rtc/SdpOffer.hpp"
+#include "rtc/SrtpSession.hpp"
 
 namespace chorus::sfu {
 namespace {
@@ -34,6 +36,13 @@ std::string RandomHex(std::size_t bytes) {
   for (auto b : raw) out += fmt::format("{:02x}", b);
   return out;
 }
+
+// The longest frame an ICE-TCP connection may carry: an MTU-sized packet plus the SRTP trailer
+// (RFC 4571 frames hold one packet each); a longer LENGTH closes the connection.
+constexpr std::size_t kMaxTcpFrameBytes = 1500 + rtc::SrtpSession::kMaxRtcpTrailerBytes;
+// Framed bytes queued per connection for a slow reader before frames are dropped (~1.5 s of
+// four forwarded Opus streams).
+constexpr std::size_t kTcpSendBufferBytes = 64 * 1024;
 
 JoinResult Failure(std::string code, std::string message) {
   JoinResult result;
@@ -60,6 +69,13 @@ std::unique_ptr<Sfu> Sfu::Start(const SfuConfig& config) {
   RoomOptions room_options;
   room_options.audio_slots = std::max<std::size_t>(1, config.audio_slots);
   room_options.consent_timeout = config.consent_timeout;
+  net::TcpServerOptions tcp_options;
+  tcp_options.max_frame_bytes = kMaxTcpFrameBytes;
+  tcp_options.send_buffer_bytes = kTcpSendBufferBytes;
+  tcp_options.max_connections = config.tcp_max_connections;
+  tcp_options.bind_timeout = config.tcp_bind_timeout;
+  tcp_options.idle_timeout = config.tcp_idle_timeout;
+  const bool tcp = config.tcp_max_connections > 0;
   for (std::size_t i = 0; i < count; ++i) {
     std::string error;
     auto socket = net::UdpSocket::Open(*bind, true, &error);
@@ -68,14 +84,25 @@ std::unique_ptr<Sfu> Sfu::Start(const SfuConfig& config) {
       sfu->udp_port_ = socket->LocalPort();
       // Every further worker binds the very port the first one got (matters for port 0).
       bind = rtc::TransportAddress::FromString(config.bind, sfu->udp_port_);
+      sfu->tcp_port_ = config.tcp_port.value_or(sfu->udp_port_);
     }
-    sfu->workers_.push_back(std::make_unique<MediaWorker>(
-        i, count, std::move(socket), sfu->workers_, *sfu->routes_, sfu->dtls_, room_options));
+    std::unique_ptr<net::TcpServer> tcp_server;
+    if (tcp) {
+      const auto tcp_bind = rtc::TransportAddress::FromString(config.bind, sfu->tcp_port_);
+      tcp_server = net::TcpServer::Open(*tcp_bind, tcp_options, sfu->tcp_open_, &error);
+      if (!tcp_server) throw std::runtime_error("SFU: ICE-TCP: " + error);
+      sfu->tcp_port_ = tcp_server->LocalPort();  // the one a port 0 picked, for the others
+    }
+    sfu->workers_.push_back(std::make_unique<MediaWorker>(i, count, std::move(socket),
+                                                          std::move(tcp_server), sfu->workers_,
+                                                          *sfu->routes_, sfu->dtls_, room_options));
   }
+  if (!tcp) sfu->tcp_port_ = 0;
   sfu->rooms_per_worker_.assign(count, 0);
   for (auto& worker : sfu->workers_) worker->Start();
-  spdlog::info("[sfu] started port={} bind={} announce={} workers={} slots={}", sfu->udp_port_,
-               config.bind, config.announce_ip, count, room_options.audio_slots);
+  spdlog::info("[sfu] started port={} tcp_port={} bind={} announce={} workers={} slots={}",
+               sfu->udp_port_, sfu->tcp_port_, config.bind, config.announce_ip, count,
+               room_options.audio_slots);
   return sfu;
 }
 
@@ -119,6 +146,7 @@ void Sfu::Join(JoinRequest request, EventSink sink, JoinCallback done) {
   options.fingerprint = "sha-256 " + dtls_->FingerprintSha256();
   options.announce_ip = config_.announce_ip;
   options.announce_port = udp_port_;
+  options.announce_tcp_port = tcp_port_;
   options.cname = "chorus";
   options.session_id = RandomU32();
   const std::size_t slots = std::min(std::max<std::size_t>(1, config_.audio_slots),
@@ -268,7 +296,21 @@ SfuStats Sfu::Stats() const {
     stats.dropped_handoff += load(c.drop_handoff);
     stats.rooms += worker->RoomCount();
     stats.participants += worker->ParticipantCount();
+    if (const net::TcpServer* tcp = worker->Tcp()) {
+      const auto& t = tcp->Counters();
+      stats.tcp_accepted += load(t.accepted);
+      stats.tcp_refused += load(t.refused);
+      stats.tcp_closed_unbound += load(t.closed_unbound);
+      stats.tcp_closed_idle += load(t.closed_idle);
+      stats.tcp_closed_oversize += load(t.closed_oversize);
+      stats.tcp_closed_peer += load(t.closed_peer);
+      stats.tcp_handed_off += load(t.handed_off);
+      stats.tcp_frames_in += load(t.frames_in);
+      stats.tcp_frames_out += load(t.frames_out);
+      stats.tcp_send_dropped += load(t.send_dropped);
+    }
   }
+  stats.tcp_connections = tcp_open_.load(std::memory_order_relaxed);
   return stats;
 }
 

@@ -4,6 +4,7 @@
 // Thread affinity: every public method is thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -33,6 +34,12 @@ struct SfuConfig {
   std::size_t audio_slots = 4;  // K receive slots per participant
   std::size_t workers = 0;      // 0 = one per core
   std::chrono::seconds consent_timeout{30};
+  // ICE-TCP (RFC 6544 passive candidates, RFC 4571 framing) for networks that block UDP.
+  std::optional<std::uint16_t> tcp_port;      // nullopt: the UDP port's number; 0 picks a free port
+  std::size_t tcp_max_connections = 1000;     // open at once in the process; 0 turns ICE-TCP off
+  std::chrono::seconds tcp_idle_timeout{30};  // close a connection whose ICE checks stop this long
+  // A connection that brings no valid ICE check for a known participant this soon is closed.
+  std::chrono::milliseconds tcp_bind_timeout{5000};
 };
 
 struct JoinRequest {
@@ -65,14 +72,20 @@ struct SfuStats {
   std::uint64_t dropped_malformed = 0, dropped_unknown = 0, dropped_srtp = 0, dropped_muted = 0,
                 dropped_not_ready = 0, dropped_handoff = 0;
   std::size_t rooms = 0, participants = 0, workers = 0;
+  // ICE-TCP (see net::TcpCounters): open connections, and totals.
+  std::size_t tcp_connections = 0;
+  std::uint64_t tcp_accepted = 0, tcp_refused = 0, tcp_closed_unbound = 0, tcp_closed_idle = 0,
+                tcp_closed_oversize = 0, tcp_closed_peer = 0, tcp_handed_off = 0, tcp_frames_in = 0,
+                tcp_frames_out = 0, tcp_send_dropped = 0;
 };
 
 class Sfu {
  public:
   using JoinCallback = std::function<void(JoinResult)>;
 
-  // Creates the DTLS certificate, binds one socket per worker on the same port (SO_REUSEPORT) and
-  // starts the workers. Throws std::runtime_error when binding or OpenSSL fails.
+  // Creates the DTLS certificate, binds one UDP socket per worker on the same port (SO_REUSEPORT),
+  // and one TCP listener per worker on the TCP port unless ICE-TCP is off, and starts the workers.
+  // Throws std::runtime_error when binding or OpenSSL fails.
   static std::unique_ptr<Sfu> Start(const SfuConfig& config);
   ~Sfu();
   Sfu(const Sfu&) = delete;
@@ -108,6 +121,8 @@ class Sfu {
 
   SfuStats Stats() const;
   std::uint16_t UdpPort() const { return udp_port_; }
+  // The ICE-TCP port, 0 when ICE-TCP is off.
+  std::uint16_t TcpPort() const { return tcp_port_; }
   const SfuConfig& Config() const { return config_; }
 
  private:
@@ -118,6 +133,8 @@ class Sfu {
 
   SfuConfig config_;
   std::uint16_t udp_port_ = 0;
+  std::uint16_t tcp_port_ = 0;
+  std::atomic<std::size_t> tcp_open_{0};  // ICE-TCP connections open on all workers
   std::shared_ptr<const rtc::DtlsContext> dtls_;
   std::unique_ptr<RouteTable> routes_;
   std::vector<std::unique_ptr<MediaWorker>> workers_;

@@ -14,6 +14,23 @@ namespace {
 
 constexpr std::size_t kMaxNameChars = 64;                     // cname and msid prefix
 constexpr std::uint32_t kHostCandidatePriority = 2130706431;  // RFC 8445 §5.1.2.1, type pref 126
+
+// RFC 8445 §5.1.2.1: priority = 2^24 * type preference + 2^8 * local preference + (256 -
+// component).
+constexpr std::uint32_t CandidatePriority(std::uint32_t type_preference,
+                                          std::uint32_t local_preference) {
+  return (type_preference << 24) + (local_preference << 8) + (256 - 1);
+}
+// RFC 6544 §4.2: UDP is preferred to TCP, so a TCP host candidate gets a lower type preference
+// than a UDP host (126); 90 is libwebrtc's choice for TCP host candidates. Its local preference is
+// 2^13 * direction-pref + other-pref, with direction-pref 4 for a passive host candidate and the
+// top other-pref (8191) as it is our only one.
+constexpr std::uint32_t kTcpHostTypePreference = 90;
+constexpr std::uint32_t kTcpPassiveDirectionPreference = 4;
+constexpr std::uint32_t kTcpPassiveHostPriority =
+    CandidatePriority(kTcpHostTypePreference, (kTcpPassiveDirectionPreference << 13) + 8191);
+static_assert(kHostCandidatePriority == CandidatePriority(126, 65535));
+static_assert(kTcpPassiveHostPriority < kHostCandidatePriority);
 constexpr std::string_view kOpusFmtp = "minptime=10;useinbandfec=1;usedtx=1";  // RFC 7587 §6.1
 
 SdpError Invalid(std::string message) {
@@ -50,6 +67,7 @@ struct Transport {
   std::string_view ip;
   std::string_view ip_version;  // "IP4" / "IP6"
   std::uint16_t port = 0;
+  std::uint16_t tcp_port = 0;  // 0: no TCP candidate
 };
 
 void WriteAudio(std::string& out, const SdpMediaSection& offered, const SdpAudioParams& params,
@@ -81,6 +99,12 @@ void WriteAudio(std::string& out, const SdpMediaSection& offered, const SdpAudio
   // RFC 8839 §5.1; one UDP host candidate: the SFU's single port.
   Line(out, fmt::format("a=candidate:1 1 udp {} {} {} typ host", kHostCandidatePriority,
                         transport.ip, transport.port));
+  // RFC 6544 §4.5: a passive TCP candidate carries the listening port and "tcptype passive"; its
+  // own foundation, as its transport differs (RFC 8445 §5.1.1.3).
+  if (transport.tcp_port != 0) {
+    Line(out, fmt::format("a=candidate:2 1 tcp {} {} {} typ host tcptype passive",
+                          kTcpPassiveHostPriority, transport.ip, transport.tcp_port));
+  }
   Line(out, "a=end-of-candidates");
 }
 
@@ -120,7 +144,8 @@ SdpResult<SdpLocalAnswer> SdpAnswerBuilder::Build(const SdpOffer& offer,
                       fingerprint->ToString(),
                       options.announce_ip,
                       address->IsIpv6() ? "IP6" : "IP4",
-                      options.announce_port};
+                      options.announce_port,
+                      options.announce_tcp_port};
   SdpLocalAnswer answer;
   const auto& media = offer.Description().media;
 

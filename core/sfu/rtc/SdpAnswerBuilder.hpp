@@ -12,8 +12,9 @@
 //    BUNDLE group.
 // Every accepted section carries ice-ufrag/pwd, fingerprint, setup:passive, rtcp-mux (+ rtcp-rsize
 // if offered), the offered Opus PT with "minptime=10;useinbandfec=1;usedtx=1", the
-// ssrc-audio-level and sdes:mid extmaps with the offer's ids (when offered), one host candidate
-// for the announced address and a=end-of-candidates. The session carries a=ice-lite.
+// ssrc-audio-level and sdes:mid extmaps with the offer's ids (when offered), one UDP host
+// candidate for the announced address, a passive TCP host candidate (RFC 6544) of lower priority
+// when announce_tcp_port is set, and a=end-of-candidates. The session carries a=ice-lite.
 // Thread affinity: none (pure function).
 #pragma once
 
@@ -34,6 +35,7 @@ struct SdpAnswerOptions {
   std::string fingerprint;  // "sha-256 AB:CD:..." (or bare "AB:CD:...", taken as sha-256)
   std::string announce_ip;  // numeric IPv4 or IPv6 literal
   std::uint16_t announce_port = 0;
+  std::uint16_t announce_tcp_port = 0;             // ICE-TCP passive candidate port; 0: none
   std::vector<std::uint32_t> slot_ssrcs;           // one per receive slot, distinct
   std::string cname;                               // RFC 7022 CNAME for the slot SSRCs (a token)
   std::string slot_stream_prefix = "chorus-slot";  // slot i: msid "<prefix>-<i> <prefix>-<i>-audio"

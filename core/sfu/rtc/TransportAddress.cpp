@@ -78,18 +78,22 @@ socklen_t TransportAddress::SockaddrLength() const {
   return 0;
 }
 
+std::string TransportAddress::TransportSuffix() const {
+  return connection_id_ == 0 ? std::string() : "/tcp#" + std::to_string(connection_id_);
+}
+
 std::string TransportAddress::ToString() const {
   char text[INET6_ADDRSTRLEN] = {};
   std::uint8_t ip[16];
   if (IsIpv4()) {
     IpBytes(ip);
     inet_ntop(AF_INET, ip, text, sizeof(text));
-    return std::string(text) + ":" + std::to_string(Port());
+    return std::string(text) + ":" + std::to_string(Port()) + TransportSuffix();
   }
   if (IsIpv6()) {
     IpBytes(ip);
     inet_ntop(AF_INET6, ip, text, sizeof(text));
-    return "[" + std::string(text) + "]:" + std::to_string(Port());
+    return "[" + std::string(text) + "]:" + std::to_string(Port()) + TransportSuffix();
   }
   return "unspecified";
 }
@@ -108,11 +112,15 @@ std::size_t TransportAddress::Hash() const {
   mix(static_cast<std::uint8_t>(port >> 8));
   mix(static_cast<std::uint8_t>(port & 0xff));
   for (std::size_t i = 0; i < ip_length; ++i) mix(ip[i]);
+  for (int shift = 0; shift < 32 && connection_id_ != 0; shift += 8) {
+    mix(static_cast<std::uint8_t>(connection_id_ >> shift));
+  }
   return static_cast<std::size_t>(hash);
 }
 
 bool operator==(const TransportAddress& a, const TransportAddress& b) {
   if (a.storage_.ss_family != b.storage_.ss_family) return false;
+  if (a.connection_id_ != b.connection_id_) return false;
   if (a.Port() != b.Port()) return false;
   std::uint8_t ip_a[16];
   std::uint8_t ip_b[16];

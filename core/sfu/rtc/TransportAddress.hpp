@@ -1,5 +1,8 @@
-// A UDP transport address (IP + port), IPv4 or IPv6, as a small value type. Not I/O: it only wraps
-// sockaddr_storage so the socket layer can hand it over without conversion.
+// A transport address (IP + port), IPv4 or IPv6, as a small value type, plus which transport
+// carries it: a UDP datagram address (connection id 0), or the remote end of one ICE-TCP
+// connection (RFC 6544), tagged with the id the socket layer gave that connection so a path over
+// TCP never equals a UDP path from the same IP and port. Not I/O: it only wraps sockaddr_storage
+// so the socket layer can hand it over without conversion.
 #pragma once
 
 #include <netinet/in.h>
@@ -38,6 +41,16 @@ class TransportAddress {
   bool IsIpv4() const { return storage_.ss_family == AF_INET; }
   bool IsIpv6() const { return storage_.ss_family == AF_INET6; }
 
+  // The same address tagged as the remote end of TCP connection `id` (0: back to UDP).
+  TransportAddress WithConnection(std::uint32_t id) const {
+    TransportAddress tagged = *this;
+    tagged.connection_id_ = id;
+    return tagged;
+  }
+  // The TCP connection that carries this path, 0 for a UDP address.
+  std::uint32_t ConnectionId() const { return connection_id_; }
+  bool IsTcp() const { return connection_id_ != 0; }
+
   // The port in host byte order (0 for an empty address).
   std::uint16_t Port() const;
 
@@ -49,17 +62,21 @@ class TransportAddress {
   socklen_t SockaddrLength() const;
   const sockaddr_storage& Storage() const { return storage_; }
 
-  // "192.0.2.1:3478" or "[2001:db8::1]:3478"; "unspecified" for an empty address.
+  // "192.0.2.1:3478" or "[2001:db8::1]:3478" ("192.0.2.1:3478/tcp#7" over TCP connection 7);
+  // "unspecified" for an empty address.
   std::string ToString() const;
 
-  // Hash over family, address and port (for unordered containers).
+  // Hash over family, address, port and connection id (for unordered containers).
   std::size_t Hash() const;
 
-  // Equal when family, address bytes, port (and IPv6 scope id) match.
+  // Equal when family, address bytes, port, connection id (and IPv6 scope id) match.
   friend bool operator==(const TransportAddress& a, const TransportAddress& b);
 
  private:
+  std::string TransportSuffix() const;
+
   sockaddr_storage storage_{};
+  std::uint32_t connection_id_ = 0;
 };
 
 }  // namespace chorus::rtc

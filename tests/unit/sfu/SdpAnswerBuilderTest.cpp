@@ -163,6 +163,42 @@ TEST(SdpAnswerBuilderTest, AnswersAiortcOfferWithItsIds) {
   EXPECT_TRUE(SdpAnswer::Parse(built.Value().sdp).Ok());
 }
 
+TEST(SdpAnswerBuilderTest, TcpPortAddsAPassiveTcpCandidateBelowUdp) {
+  auto options = Options();
+  options.announce_tcp_port = 40001;
+  auto built = SdpAnswerBuilder::Build(OfferFrom("chromium-offer.sdp"), options);
+  ASSERT_TRUE(built.Ok()) << built.Error().message;
+  for (std::size_t i = 0; i < 5; ++i) {
+    const auto lines = SectionLines(built.Value().sdp, i);
+    EXPECT_EQ(lines.at(0), "m=audio 40000 UDP/TLS/RTP/SAVPF 111");  // the m= port stays UDP's
+    const auto udp = std::find(lines.begin(), lines.end(),
+                               "a=candidate:1 1 udp 2130706431 10.78.0.1 40000 typ host");
+    // RFC 6544 §4.5 syntax; priority 90 << 24 | (4 << 13 | 8191) << 8 | 255 (RFC 6544 §4.2).
+    const auto tcp = std::find(lines.begin(), lines.end(),
+                               "a=candidate:2 1 tcp 1520435199 10.78.0.1 40001 typ host "
+                               "tcptype passive");
+    const auto end = std::find(lines.begin(), lines.end(), "a=end-of-candidates");
+    ASSERT_NE(udp, lines.end());
+    ASSERT_NE(tcp, lines.end());
+    EXPECT_LT(udp, tcp);
+    EXPECT_LT(tcp, end);
+  }
+  // The test peer's parser still finds the UDP candidate first, whatever follows it.
+  auto parsed = SdpAnswer::Parse(built.Value().sdp);
+  ASSERT_TRUE(parsed.Ok());
+  EXPECT_EQ(parsed.Value().Candidate().transport, "udp");
+  EXPECT_EQ(parsed.Value().Candidate().port, 40000);
+  const auto& candidates = parsed.Value().Description().media.at(0).candidates;
+  ASSERT_EQ(candidates.size(), 2u);
+  EXPECT_EQ(candidates[1].transport, "tcp");
+  EXPECT_LT(candidates[1].priority, candidates[0].priority);
+
+  // Without a TCP port, no TCP candidate.
+  auto udp_only = SdpAnswerBuilder::Build(OfferFrom("chromium-offer.sdp"), Options());
+  ASSERT_TRUE(udp_only.Ok());
+  EXPECT_EQ(udp_only.Value().sdp.find(" tcp "), std::string::npos);
+}
+
 TEST(SdpAnswerBuilderTest, RejectsVideoWithPortZero) {
   auto built = SdpAnswerBuilder::Build(OfferFrom("chromium-offer-video.sdp"), Options());
   ASSERT_TRUE(built.Ok()) << built.Error().message;

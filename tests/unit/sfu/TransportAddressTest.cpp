@@ -63,5 +63,22 @@ TEST(TransportAddressTest, EqualityAndHash) {
   EXPECT_EQ(set.size(), 4u);
 }
 
+TEST(TransportAddressTest, TcpConnectionTagMakesADistinctPath) {
+  const auto udp = *TransportAddress::FromString("10.0.0.1", 5000);
+  const auto tcp = udp.WithConnection(7);
+  EXPECT_FALSE(udp.IsTcp());
+  EXPECT_TRUE(tcp.IsTcp());
+  EXPECT_EQ(tcp.ConnectionId(), 7u);
+  EXPECT_EQ(tcp.Port(), 5000);
+  EXPECT_NE(udp, tcp);  // the same IP and port over UDP and over a TCP connection
+  EXPECT_NE(tcp, udp.WithConnection(8));
+  EXPECT_EQ(tcp, udp.WithConnection(7));
+  EXPECT_EQ(tcp.WithConnection(0), udp);
+  EXPECT_NE(udp.Hash(), tcp.Hash());
+  EXPECT_EQ(tcp.ToString(), "10.0.0.1:5000/tcp#7");
+  std::unordered_set<TransportAddress> set{udp, tcp, udp.WithConnection(7), udp.WithConnection(8)};
+  EXPECT_EQ(set.size(), 3u);
+}
+
 }  // namespace
 }  // namespace chorus::rtc
