@@ -1,26 +1,20 @@
 import { Signal, SignalLow, SignalMedium, SignalZero } from 'lucide-react';
 import type { VoiceSnapshot } from '../../lib/voice/VoiceClient';
+import { isAudioLive, statusText } from '../../lib/voice/voiceStatus';
 
 const kQualityIcon = { excellent: Signal, good: SignalMedium, poor: SignalLow, lost: SignalZero };
-const kPhaseText = {
-  idle: 'Not connected',
-  joining: 'Connecting…',
-  connected: 'Connected',
-  reconnecting: 'Reconnecting…',
-  ended: 'Disconnected',
-};
 
 /** Connection phase, ping, packet loss and a quality word with an icon (never colour alone). */
 export function ConnectionStatus({ state }: { state: VoiceSnapshot }) {
   const { stats, phase } = state;
   const Icon = kQualityIcon[stats.quality];
-  const live = phase === 'connected';
+  const live = isAudioLive(state);
   const loss = Math.max(stats.lossUp, stats.lossDown);
   return (
-    <div className="voice-connection" data-phase={phase}>
+    <div className="voice-connection" data-phase={phase} data-media={state.media}>
       {/* Only the phase is announced; the numbers change every 2 s and would be noise. */}
       <span className="voice-connection__phase" role="status" aria-live="polite">
-        {kPhaseText[phase]}
+        {statusText(state)}
       </span>
       {live && (
         <span

@@ -7,6 +7,7 @@ import {
   ManualClock,
   fakeDeps,
   kJoined,
+  lastPeer,
   lastSocket,
 } from '../../lib/voice/testing/fakes';
 import { kDefaultVoiceSettings } from '../../lib/voice/settings';
@@ -48,16 +49,18 @@ function setup(stream = kDemoStream, micError?: string, me: typeof kAnn = kAnn) 
   return { ...fake, http, user: userEvent.setup() };
 }
 
-async function joinCall(user: ReturnType<typeof userEvent.setup>) {
+/** Clicks Join and plays the server until `joined`; then ICE connects unless `media` is false. */
+async function joinCall(user: ReturnType<typeof userEvent.setup>, media = true, attempt = 1) {
   const join = await screen.findByRole('button', { name: 'Join voice' }, { timeout: 5_000 });
   await waitFor(() => expect(join).toBeEnabled());
   await user.click(join);
-  await waitFor(() => expect(FakeWebSocket.instances).toHaveLength(1));
+  await waitFor(() => expect(FakeWebSocket.instances).toHaveLength(attempt));
   await act(async () => {
     lastSocket().open();
     lastSocket().receive(kJoined);
   });
   await screen.findByRole('group', { name: 'Voice controls' });
+  if (media) act(() => lastPeer().setConnectionState('connected'));
 }
 
 describe('VoiceChatPanel', () => {
@@ -98,6 +101,56 @@ describe('VoiceChatPanel', () => {
     const bob = within(panel).getByText('bob').closest('li')!;
     expect(bob).toHaveTextContent('Speaking');
     expect(within(bob).getByLabelText('Volume for bob')).toHaveValue('100');
+  });
+
+  it('says "Connecting audio" until ICE connects, then Connected with the quality', async () => {
+    const { user } = setup();
+    await joinCall(user, false);
+    const panel = screen.getByRole('region', { name: 'Voice chat' });
+    expect(within(panel).getByRole('status')).toHaveTextContent('Connecting audio…');
+    expect(within(panel).queryByText(/Quality/)).not.toBeInTheDocument();
+    expect(within(panel).queryByText('Connected')).not.toBeInTheDocument();
+    act(() => lastPeer().setConnectionState('connected'));
+    expect(within(panel).getByRole('status')).toHaveTextContent('Connected');
+    expect(within(panel).getByTestId('voice-quality')).toHaveTextContent('Quality');
+  });
+
+  it('ICE failure: "cannot reach the voice server" with a Retry that joins again', async () => {
+    const { user, api } = setup();
+    await joinCall(user, false);
+    act(() => lastPeer().setConnectionState('failed'));
+    const alert = await screen.findByTestId('voice-unreachable');
+    expect(alert).toHaveTextContent('Cannot reach the voice server (UDP and TCP blocked?)');
+    const panel = screen.getByRole('region', { name: 'Voice chat' });
+    expect(within(panel).queryByText(/Quality/)).not.toBeInTheDocument();
+    expect(within(panel).queryByText('Connected')).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Join voice' })).not.toBeInTheDocument();
+    await waitFor(() => expect(api.leave).toHaveBeenCalledWith(1));
+    await user.click(within(alert).getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(FakeWebSocket.instances).toHaveLength(2));
+    await act(async () => {
+      lastSocket().open();
+      lastSocket().receive(kJoined);
+    });
+    act(() => lastPeer().setConnectionState('connected'));
+    expect(within(panel).getByRole('status')).toHaveTextContent('Connected');
+    expect(screen.queryByTestId('voice-unreachable')).not.toBeInTheDocument();
+    expect(api.join).toHaveBeenCalledTimes(2);
+  });
+
+  it('over plain http off localhost, says voice needs HTTPS and names the address to use', async () => {
+    vi.stubGlobal('isSecureContext', false);
+    const { api } = setup();
+    const notice = await screen.findByTestId('voice-insecure', {}, { timeout: 5_000 });
+    expect(notice).toHaveTextContent('Voice chat needs HTTPS');
+    expect(notice).toHaveTextContent(window.location.host);
+    const link = within(notice).getByRole('link');
+    // The same page over https (the test router keeps window.location at its start URL).
+    expect(link.getAttribute('href')).toBe(
+      `https://${window.location.host}${window.location.pathname}`,
+    );
+    expect(screen.queryByRole('button', { name: /Join/ })).not.toBeInTheDocument();
+    expect(api.join).not.toHaveBeenCalled();
   });
 
   it('explains a blocked microphone and joins to listen', async () => {

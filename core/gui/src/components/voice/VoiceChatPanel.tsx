@@ -1,5 +1,6 @@
 import { Mic, PhoneCall } from 'lucide-react';
 import { useCallback, useEffect, useRef } from 'react';
+import { insecureContextNotice } from '../../lib/voice/secureContext';
 import { useModeration } from '../../hooks/useModeration';
 import { useSettingsModal } from '../../hooks/useSettingsModal';
 import { usePushToTalk } from '../../hooks/usePushToTalk';
@@ -9,10 +10,12 @@ import { useVoiceSettings } from '../../hooks/useVoiceSettings';
 import type { StreamTabProps } from '../stream/StreamTabProps';
 import { ErrorMessage } from '../ui/ErrorMessage';
 import { ConnectionStatus } from './ConnectionStatus';
+import { InsecureContextNotice } from './InsecureContextNotice';
 import { MicNotice } from './MicNotice';
 import { ParticipantList } from './ParticipantList';
 import { toParticipantViews } from './participantViews';
 import { ReconnectBanner } from './ReconnectBanner';
+import { UnreachableNotice } from './UnreachableNotice';
 import { VoiceControls } from './VoiceControls';
 import { VoiceStatusChips } from './VoiceStatusChips';
 
@@ -25,6 +28,10 @@ export default function VoiceChatPanel({ stream, user }: StreamTabProps) {
   const modal = useSettingsModal();
   const moderation = useModeration(stream.id);
   const { phase } = state;
+  // Off localhost over http there is no microphone API at all: say so instead of failing a join.
+  const insecure = insecureContextNotice(window.isSecureContext, window.location.href);
+  const secure = insecure === null;
+  const unreachable = phase === 'ended' && state.failure === 'unreachable';
   const inCall = phase === 'connected' || phase === 'reconnecting';
   const onPtt = useCallback((pressed: boolean) => client.setPttPressed(pressed), [client]);
   usePushToTalk(inCall && state.pushToTalk, state.settings.ptt_key, onPtt);
@@ -32,11 +39,12 @@ export default function VoiceChatPanel({ stream, user }: StreamTabProps) {
   const autoJoined = useRef(false);
   const autoJoin = settings.settings?.auto_join === true;
   useEffect(() => {
-    if (enabled && autoJoin && !autoJoined.current && client.getSnapshot().phase === 'idle') {
+    const canJoin = enabled && secure && client.getSnapshot().phase === 'idle';
+    if (autoJoin && !autoJoined.current && canJoin) {
       autoJoined.current = true;
       void client.join();
     }
-  }, [enabled, autoJoin, client]);
+  }, [enabled, autoJoin, client, secure]);
 
   if (!enabled) {
     return (
@@ -64,12 +72,18 @@ export default function VoiceChatPanel({ stream, user }: StreamTabProps) {
         <ConnectionStatus state={state} />
         <VoiceStatusChips state={state} />
       </div>
-      {phase === 'ended' && state.error && <ErrorMessage error={new Error(state.error)} />}
+      {phase === 'ended' && state.error && !unreachable && (
+        <ErrorMessage error={new Error(state.error)} />
+      )}
       {phase === 'idle' && state.error && (
         <ErrorMessage error={new Error(`Could not join: ${state.error}`)} />
       )}
       <MicNotice mic={state.mic} listenOnly={inCall && state.listenOnly} />
-      {inCall ? (
+      {insecure && !inCall ? (
+        <InsecureContextNotice notice={insecure} />
+      ) : unreachable ? (
+        <UnreachableNotice busy={!ready} onRetry={() => void client.join()} />
+      ) : inCall ? (
         <VoiceControls
           state={state}
           onMute={(muted) => client.setMuted(muted)}

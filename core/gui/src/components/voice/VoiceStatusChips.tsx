@@ -1,5 +1,6 @@
 import { Mic, MicOff, Radio, Wifi } from 'lucide-react';
 import type { VoiceSnapshot } from '../../lib/voice/VoiceClient';
+import { isAudioLive, statusText } from '../../lib/voice/voiceStatus';
 
 /** True when the local user is speaking (server speaker list, else the open mic while PTT is held). */
 export function isSelfSpeaking(state: VoiceSnapshot): boolean {
@@ -12,11 +13,12 @@ export function VoiceStatusChips({ state }: { state: VoiceSnapshot }) {
   const { phase } = state;
   if (phase !== 'connected' && phase !== 'reconnecting') return null;
   const speaking = isSelfSpeaking(state);
+  const live = isAudioLive(state);
   return (
     <ul className="voice-chips" aria-label="Voice status">
-      <li className={`chip ${phase === 'connected' ? 'chip--ok' : 'chip--warn'}`}>
+      <li className={`chip ${live ? 'chip--ok' : 'chip--warn'}`}>
         <Wifi aria-hidden size={14} />
-        {phase === 'connected' ? 'Connected' : 'Reconnecting…'}
+        {statusText(state)}
       </li>
       {state.muted && (
         <li className="chip chip--muted">

@@ -13,6 +13,16 @@ export const kReceiveSlots = 4;
 export const kIceGatheringTimeoutMs = 3_000;
 /** How long the server may take to answer the join. */
 export const kJoinTimeoutMs = 10_000;
+/**
+ * How long ICE and DTLS may take after the answer before the media path counts as unreachable
+ * (browsers usually report `failed` sooner; this bounds a connection that stays `checking`).
+ */
+export const kMediaConnectTimeoutMs = 30_000;
+/** The `onClosed` code of a media connection that never got through (ICE failed or timed out). */
+export const kMediaUnreachableCode = 'media_unreachable';
+
+/** The media path of a signalled connection: ICE/DTLS not done yet, up, or lost for a moment. */
+export type MediaState = 'connecting' | 'connected' | 'interrupted';
 
 export interface RtcConnectionOptions {
   url: string;
@@ -34,8 +44,13 @@ export interface RtcConnectionEvents {
   onMessage(message: RtcServerMessage): void;
   /** A remote track arrived on receive slot `index`. */
   onTrack(index: number, track: MediaStreamTrack): void;
-  /** The connection ended for good: `fatalCode` is the server's error code when it sent one. */
+  /**
+   * The connection ended for good: `fatalCode` is the server's error code when it sent one, or
+   * kMediaUnreachableCode when the media path never connected.
+   */
   onClosed(reason: string, fatalCode: string | null): void;
+  /** The media path (RTCPeerConnection.connectionState) changed. */
+  onMediaState?(state: MediaState): void;
 }
 
 type JoinedMessage = Extract<RtcServerMessage, { type: 'joined' }>;
@@ -52,6 +67,8 @@ export class RtcConnection {
   private earlyMessages: RtcServerMessage[] = [];
   private closed = false;
   private lastError: { code: string; message: string } | null = null;
+  private mediaConnected = false;
+  private mediaTimer: unknown = null;
 
   constructor(options: RtcConnectionOptions, events: RtcConnectionEvents) {
     this.options = options;
@@ -75,9 +92,7 @@ export class RtcConnection {
       pc.addTransceiver('audio', { direction: 'recvonly' });
     }
     pc.ontrack = (event) => this.routeTrack(event);
-    pc.onconnectionstatechange = () => {
-      if (pc.connectionState === 'failed') this.fail('media connection failed', null);
-    };
+    pc.onconnectionstatechange = () => this.onPeerState(pc.connectionState);
     await pc.setLocalDescription(await pc.createOffer());
     await this.waitForGathering(pc);
     if (this.closed) throw new Error('closed');
@@ -85,10 +100,21 @@ export class RtcConnection {
     const joined = await this.signal(offer);
     joined.slots.forEach((slot) => this.slotByMid.set(slot.mid, slot.index));
     await pc.setRemoteDescription({ type: 'answer', sdp: joined.answer });
+    if (!this.mediaConnected && !this.closed) {
+      this.mediaTimer = this.options.setTimeout(() => {
+        this.mediaTimer = null;
+        this.fail('the media connection did not get through in time', kMediaUnreachableCode);
+      }, kMediaConnectTimeoutMs);
+    }
     const early = this.pendingTracks;
     this.pendingTracks = [];
     early.forEach((event) => this.routeTrack(event));
     return joined;
+  }
+
+  /** True once ICE and DTLS have connected (RTCPeerConnection.connectionState 'connected'). */
+  isMediaConnected(): boolean {
+    return this.mediaConnected;
   }
 
   /** Delivers (once) the events that came before `joined`, after the caller applied `joined`. */
@@ -154,6 +180,8 @@ export class RtcConnection {
   private shutdown(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.mediaTimer !== null) this.options.clearTimeout(this.mediaTimer);
+    this.mediaTimer = null;
     if (this.ws) {
       this.ws.onmessage = null;
       this.ws.onclose = null;
@@ -175,6 +203,26 @@ export class RtcConnection {
     if (this.closed) return;
     this.shutdown();
     this.events.onClosed(reason, code);
+  }
+
+  /**
+   * Follows the peer connection: `connected` stops the connect timer; `failed` before any
+   * `connected` means no candidate pair got through (UDP and TCP blocked, or the announced
+   * address unreachable), which a plain reconnect would only repeat.
+   */
+  private onPeerState(state: RTCPeerConnectionState): void {
+    if (this.closed) return;
+    if (state === 'connected') {
+      this.mediaConnected = true;
+      if (this.mediaTimer !== null) this.options.clearTimeout(this.mediaTimer);
+      this.mediaTimer = null;
+      this.events.onMediaState?.('connected');
+    } else if (state === 'disconnected' && this.mediaConnected) {
+      this.events.onMediaState?.('interrupted');
+    } else if (state === 'failed') {
+      if (this.mediaConnected) this.fail('the media connection failed', null);
+      else this.fail('the media connection could not be established', kMediaUnreachableCode);
+    }
   }
 
   private routeTrack(event: RTCTrackEvent): void {

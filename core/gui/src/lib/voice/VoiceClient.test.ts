@@ -11,7 +11,8 @@ import {
   lastPeer,
   lastSocket,
 } from './testing/fakes';
-import { VoiceClient, resolveSfuUrl } from './VoiceClient';
+import { kMediaConnectTimeoutMs } from './RtcConnection';
+import { VoiceClient, kUnreachableMessage, resolveSfuUrl } from './VoiceClient';
 
 let clock: ManualClock;
 
@@ -21,13 +22,17 @@ beforeEach(() => {
   FakePeerConnection.instances = [];
 });
 
-/** Starts a join and plays the server until `joined`; returns the join promise's result. */
-async function joinAndAnswer(client: VoiceClient, joined: unknown = kJoined) {
+/**
+ * Starts a join and plays the server until `joined`, then (unless `media` is false) lets ICE and
+ * DTLS connect, as a browser would.
+ */
+async function joinAndAnswer(client: VoiceClient, joined: unknown = kJoined, media = true) {
   const done = client.join();
   await flush();
   lastSocket().open();
   lastSocket().receive(joined);
   await done;
+  if (media) lastPeer().setConnectionState('connected');
 }
 
 describe('VoiceClient join', () => {
@@ -391,12 +396,65 @@ describe('VoiceClient heartbeats, stats, reconnect and leave', () => {
     expect(lastPeer().transceivers[0]!.track).toBe(mics[0]!.track);
   });
 
-  it('reconnects when ICE/DTLS fails', async () => {
+  it('reconnects when ICE/DTLS fails after media had connected', async () => {
     const { deps } = fakeDeps(clock);
     const client = new VoiceClient(1, deps);
     await joinAndAnswer(client);
+    lastPeer().setConnectionState('disconnected');
+    expect(client.getSnapshot()).toMatchObject({ phase: 'connected', media: 'interrupted' });
     lastPeer().setConnectionState('failed');
-    expect(client.getSnapshot().phase).toBe('reconnecting');
+    expect(client.getSnapshot()).toMatchObject({ phase: 'reconnecting', failure: null });
+  });
+
+  it('rates no quality until media connects: the /rtc ping alone is not "excellent"', async () => {
+    const { deps } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client, kJoined, false);
+    await clock.advance(2_000);
+    expect(client.getSnapshot()).toMatchObject({ phase: 'connected', media: 'connecting' });
+    expect(client.getSnapshot().stats.quality).toBe('lost');
+    lastPeer().setConnectionState('connected');
+    expect(client.getSnapshot().media).toBe('connected');
+    expect(client.getSnapshot().stats.quality).toBe('excellent');
+  });
+
+  it('ICE failing before media ever connected ends the call as unreachable, seat given back', async () => {
+    const { deps, api, mics } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client, kJoined, false);
+    lastPeer().setConnectionState('checking');
+    lastPeer().setConnectionState('failed');
+    expect(client.getSnapshot()).toMatchObject({
+      phase: 'ended',
+      failure: 'unreachable',
+      error: kUnreachableMessage,
+    });
+    expect(kUnreachableMessage).toBe('Cannot reach the voice server (UDP and TCP blocked?)');
+    expect(lastPeer().closed).toBe(true);
+    expect(mics[0]!.stopped).toBe(true);
+    await flush();
+    expect(api.leave).toHaveBeenCalledWith(1);
+    // No silent retry loop: nothing is scheduled.
+    expect(clock.pending()).toEqual([]);
+    // Retry is a new join; it clears the failure.
+    await joinAndAnswer(client);
+    expect(client.getSnapshot()).toMatchObject({
+      phase: 'connected',
+      media: 'connected',
+      failure: null,
+      error: null,
+    });
+  });
+
+  it('media that stays in checking past the connect timeout counts as unreachable', async () => {
+    const { deps } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client, kJoined, false);
+    lastPeer().setConnectionState('checking');
+    await clock.advance(kMediaConnectTimeoutMs - 1);
+    expect(client.getSnapshot().phase).toBe('connected');
+    await clock.advance(1);
+    expect(client.getSnapshot()).toMatchObject({ phase: 'ended', failure: 'unreachable' });
   });
 
   it('stops reconnecting when the rejoin is refused for good (kicked)', async () => {

@@ -7,19 +7,33 @@ import { reduceRosterMessage } from './callReducer';
 import { classifyMicError, micOptions, type MicPipeline } from './micPipeline';
 import { fromMember } from './participants';
 import type { RemoteAudio } from './remoteAudio';
-import { RtcConnection, resolveSfuUrl } from './RtcConnection';
+import {
+  RtcConnection,
+  kMediaUnreachableCode,
+  resolveSfuUrl,
+  type MediaState,
+} from './RtcConnection';
 import { StatsTracker, type LocalStats } from './StatsTracker';
 import type { JoinResponse, RtcServerMessage, VoiceSettings } from './types';
 import { isFatalJoinError } from './voiceApi';
-import { initialSnapshot, kNoStats, type VoiceClientDeps, type VoiceSnapshot } from './voiceState';
+import {
+  initialSnapshot,
+  kNoStats,
+  kUnreachableMessage,
+  type VoiceClientDeps,
+  type VoiceSnapshot,
+} from './voiceState';
 
 export type {
   MicState,
   VoiceClientDeps,
+  VoiceFailure,
   VoicePhase,
   VoiceSnapshot,
   VoiceStats,
 } from './voiceState';
+export { kUnreachableMessage } from './voiceState';
+export type { MediaState } from './RtcConnection';
 export { micOptions } from './micPipeline';
 export { resolveSfuUrl } from './RtcConnection';
 
@@ -78,7 +92,7 @@ export class VoiceClient {
     if (phase !== 'idle' && phase !== 'ended') return;
     const attempt = ++this.joinSeq;
     const current = () => attempt === this.joinSeq && this.snapshot.phase === 'joining';
-    this.update({ phase: 'joining', error: null, reconnectAttempt: 0 });
+    this.update({ phase: 'joining', error: null, failure: null, reconnectAttempt: 0 });
     let reply: JoinResponse;
     try {
       reply = await this.deps.api.join(this.snapshot.streamId);
@@ -273,6 +287,7 @@ export class VoiceClient {
         onMessage: (message) => this.conn === conn && this.onMessage(message),
         onTrack: (index, track) => this.conn === conn && this.audio?.play(index, track),
         onClosed: (reason, code) => this.conn === conn && this.onConnectionLost(reason, code),
+        onMediaState: (media) => this.conn === conn && this.onMediaState(media),
       },
     );
     this.conn?.close(false);
@@ -291,6 +306,7 @@ export class VoiceClient {
     if (this.conn !== conn) return;
     this.update({
       phase: 'connected',
+      media: conn.isMediaConnected() ? 'connected' : 'connecting',
       error: null,
       reconnectAttempt: 0,
       selfUserId: joined.user_id,
@@ -335,7 +351,16 @@ export class VoiceClient {
     }
   }
 
+  private onMediaState(media: MediaState): void {
+    this.update({ media });
+    this.refreshStats(null);
+  }
+
   private onConnectionLost(reason: string, code: string | null): void {
+    if (code === kMediaUnreachableCode) {
+      this.unreachable();
+      return;
+    }
     if (code === 'replaced') {
       this.end('You joined this voice channel from another tab or window.');
       return;
@@ -384,6 +409,16 @@ export class VoiceClient {
     }
   }
 
+  /**
+   * The media path never connected (ICE failed or timed out): reconnecting would only repeat it,
+   * so the call ends with a message the panel offers a Retry for, and the seat is given back.
+   */
+  private unreachable(): void {
+    this.teardown();
+    this.update({ phase: 'ended', error: kUnreachableMessage, failure: 'unreachable' });
+    void this.deps.api.leave(this.snapshot.streamId).catch(() => {});
+  }
+
   private end(reason: string): void {
     this.conn?.close(false);
     this.teardown();
@@ -423,7 +458,8 @@ export class VoiceClient {
   }
 
   private refreshStats(local: LocalStats | null): void {
-    const connected = this.snapshot.phase === 'connected';
+    // Quality is rated only once media flows: the /rtc ping alone says nothing about the audio.
+    const connected = this.snapshot.phase === 'connected' && this.snapshot.media === 'connected';
     this.update({ stats: this.stats.combine(local, connected, this.snapshot.stats.rttMs) });
   }
 
@@ -447,6 +483,8 @@ export class VoiceClient {
     this.mic = null;
     this.stats.reset();
     this.update({
+      media: 'connecting',
+      failure: null,
       participants: [],
       slots: [],
       selfUserId: null,

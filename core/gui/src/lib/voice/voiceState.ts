@@ -3,12 +3,16 @@ import type { OpenMic } from './micPipeline';
 import type { VoiceParticipant } from './participants';
 import type { ConnectionQuality } from './quality';
 import type { RemoteAudio } from './remoteAudio';
-import type { CreatePeerConnection, CreateWebSocket } from './RtcConnection';
+import type { CreatePeerConnection, CreateWebSocket, MediaState } from './RtcConnection';
 import { kDefaultVoiceSettings } from './settings';
 import type { MutedBy, VoiceSettings } from './types';
 import type { VoiceApi } from './voiceApi';
 
 export type VoicePhase = 'idle' | 'joining' | 'connected' | 'reconnecting' | 'ended';
+/** Why a call ended that a Retry may fix: 'unreachable' = the media path never connected. */
+export type VoiceFailure = 'unreachable';
+/** The error text of an 'unreachable' failure (the panel and docs/deploy.md quote it). */
+export const kUnreachableMessage = 'Cannot reach the voice server (UDP and TCP blocked?)';
 export type MicState = 'unknown' | 'prompt' | 'granted' | 'denied' | 'no-device' | 'busy' | 'error';
 
 export interface VoiceStats {
@@ -24,6 +28,10 @@ export interface VoiceSnapshot {
   phase: VoicePhase;
   /** Why the last join or reconnect attempt failed, or why the call ended. */
   error: string | null;
+  /** Set when the call ended because of a failure the user may retry (with phase 'ended'). */
+  failure: VoiceFailure | null;
+  /** The media path of the current connection (meaningful while phase is 'connected'). */
+  media: MediaState;
   mic: MicState;
   listenOnly: boolean;
   selfUserId: number | null;
@@ -70,6 +78,8 @@ export function initialSnapshot(streamId: number): VoiceSnapshot {
     streamId,
     phase: 'idle',
     error: null,
+    failure: null,
+    media: 'connecting',
     mic: 'unknown',
     listenOnly: false,
     selfUserId: null,
