@@ -66,6 +66,7 @@ recovered_since() {
     "$TMP/probe.jsonl" "$1" "$DB_OPS")" >/dev/null
 }
 
+T_BASE_START=$(now_ms)
 hold_while_alive 5
 T_BASE_END=$(now_ms)
 ROWS_BEFORE=$(row_counts)
@@ -99,7 +100,7 @@ wait "$PROBE_PID" 2>/dev/null
 
 summary() { /usr/bin/python3 "$TOOLS/probe_summary.py" window "$TMP/probe.jsonl" "$@"; }
 recovery() { /usr/bin/python3 "$TOOLS/probe_summary.py" recovery "$TMP/probe.jsonl" "$@"; }
-BASE=$(summary 0 "$T_BASE_END")
+BASE=$(summary "$T_BASE_START" "$T_BASE_END")
 P1=$(summary "$T_R0" "$T_R2")
 P2=$(summary "$T_S0" "$T_END")
 P2_DOWN=$(summary "$T_S1" "$T_S2")

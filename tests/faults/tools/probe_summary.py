@@ -5,7 +5,8 @@
         {"total", "by_status": {"200": n, "503 state_unavailable": n, ...}, "http_500": n,
          "http_5xx": n, "bad_5xx": n (a 5xx that is not 503 with a JSON error code),
          "no_retry_after": n (a 503 without Retry-After), "network": n (no HTTP answer),
-         "per_s": answers per second}
+         "per_s": answers per second, "bad_from_ms"/"bad_to_ms": first and last 5xx or
+         network failure, in ms after FROM (null: none)}
     probe_summary.py recovery FILE MARK_MS [OP,OP...] [END_MS]
         {"first_ok_ms": time from MARK to the first 2xx/3xx answer,
          "stable_ms": time from MARK to the first 2xx/3xx answer after which no 5xx or network
@@ -54,6 +55,9 @@ def window(rows, t_from, t_to):
             if r["status"] == 503 and not r.get("retry_after"):
                 out["no_retry_after"] += 1
     out["by_status"] = dict(sorted(by_status.items(), key=lambda kv: -kv[1]))
+    bad_times = [r["t"] for r in inside if bad(r)]
+    out["bad_from_ms"] = bad_times[0] - t_from if bad_times else None
+    out["bad_to_ms"] = bad_times[-1] - t_from if bad_times else None
     span = max(t_to - t_from, 1) / 1000
     out["per_s"] = round(len(inside) / span, 1)
     return out
