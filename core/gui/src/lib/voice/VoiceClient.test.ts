@@ -406,6 +406,34 @@ describe('VoiceClient heartbeats, stats, reconnect and leave', () => {
     expect(client.getSnapshot()).toMatchObject({ phase: 'reconnecting', failure: null });
   });
 
+  it('unlocks the slot audio inside the Join click and keeps those elements across reconnects', async () => {
+    const { deps, api, audio } = fakeDeps(clock);
+    let created = 0;
+    const create = deps.createRemoteAudio;
+    deps.createRemoteAudio = () => {
+      created++;
+      return create();
+    };
+    const client = new VoiceClient(1, deps);
+    const done = client.join();
+    // Synchronously, before the REST join is answered: still within the click's user activation.
+    expect(audio.unlocked).toBe(4);
+    expect(created).toBe(1);
+    await flush();
+    lastSocket().open();
+    lastSocket().receive(kJoined);
+    await done;
+    api.join.mockResolvedValue(joinReply());
+    lastSocket().drop();
+    await clock.advance(Math.min(...clock.pending()));
+    lastSocket().open();
+    lastSocket().receive(kJoined);
+    await flush();
+    expect(client.getSnapshot().phase).toBe('connected');
+    expect(created).toBe(1);
+    expect(audio.disposed).toBe(0);
+  });
+
   it('rates no quality until media connects: the /rtc ping alone is not "excellent"', async () => {
     const { deps } = fakeDeps(clock);
     const client = new VoiceClient(1, deps);

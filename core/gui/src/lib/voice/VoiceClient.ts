@@ -10,6 +10,7 @@ import type { RemoteAudio } from './remoteAudio';
 import {
   RtcConnection,
   kMediaUnreachableCode,
+  kReceiveSlots,
   resolveSfuUrl,
   type MediaState,
 } from './RtcConnection';
@@ -93,11 +94,19 @@ export class VoiceClient {
     const attempt = ++this.joinSeq;
     const current = () => attempt === this.joinSeq && this.snapshot.phase === 'joining';
     this.update({ phase: 'joining', error: null, failure: null, reconnectAttempt: 0 });
+    // Still inside the Join click: start the slot elements now, or Safari keeps them silent.
+    this.audio?.dispose();
+    this.audio = this.deps.createRemoteAudio();
+    this.audio.unlock(kReceiveSlots);
     let reply: JoinResponse;
     try {
       reply = await this.deps.api.join(this.snapshot.streamId);
     } catch (error) {
-      if (current()) this.update({ phase: 'idle', error: describeError(error) });
+      if (current()) {
+        this.audio?.dispose();
+        this.audio = null;
+        this.update({ phase: 'idle', error: describeError(error) });
+      }
       return;
     }
     if (!current()) return this.giveUpSeat();
@@ -292,8 +301,8 @@ export class VoiceClient {
     );
     this.conn?.close(false);
     this.conn = conn;
-    this.audio?.dispose();
-    this.audio = this.deps.createRemoteAudio();
+    // The elements unlocked in the Join click serve every reconnect (no gesture then).
+    this.audio ??= this.deps.createRemoteAudio();
     this.audio.setMuted(this.snapshot.deafened);
     let joined: Awaited<ReturnType<RtcConnection['start']>>;
     try {

@@ -1,7 +1,12 @@
 // Playing the receive slots: one hidden, autoplaying <audio> element per slot. Each element's
 // volume is the listener's output volume times the volume chosen for whoever the slot carries.
+// Safari (and every iOS browser) lets an element play only once a user gesture started it:
+// `unlock` runs inside the Join click and starts every slot's element, inline (`playsinline`),
+// and the same elements then serve the whole call, reconnects included.
 
 export interface RemoteAudio {
+  /** Creates and starts slots 0..slots-1 now (call it inside the user's click). */
+  unlock(slots: number): void;
   /** Starts playing `track` on slot `index`. */
   play(index: number, track: MediaStreamTrack): void;
   /** Sets the slot's volume (0..1; the element cannot amplify). */
@@ -25,6 +30,7 @@ export function createDomRemoteAudio(doc: Document = document): RemoteAudio {
     if (!el) {
       el = doc.createElement('audio');
       el.autoplay = true;
+      el.setAttribute('playsinline', '');
       el.dataset.voiceSlot = String(index);
       el.muted = muted;
       container.appendChild(el);
@@ -32,11 +38,17 @@ export function createDomRemoteAudio(doc: Document = document): RemoteAudio {
     }
     return el;
   };
+  const start = (el: HTMLAudioElement) => {
+    void el.play()?.catch(() => {});
+  };
   return {
+    unlock(slots) {
+      for (let i = 0; i < slots; i++) start(element(i));
+    },
     play(index, track) {
       const el = element(index);
       el.srcObject = new MediaStream([track]);
-      void el.play()?.catch(() => {});
+      start(el);
     },
     setVolume(index, volume) {
       element(index).volume = Math.min(1, Math.max(0, volume));

@@ -190,6 +190,8 @@ export function fakeDeps(clock: ManualClock, { micError }: { micError?: string }
     volumes: new Map<number, number>(),
     muted: false,
     disposed: 0,
+    /** Slots unlocked, and whether it happened before the REST join was answered. */
+    unlocked: 0,
   };
   const deps: VoiceClientDeps = {
     api,
@@ -221,6 +223,9 @@ export function fakeDeps(clock: ManualClock, { micError }: { micError?: string }
       new FakePeerConnection(config) as unknown as RTCPeerConnection,
     createWebSocket: (url) => new FakeWebSocket(url) as unknown as WebSocket,
     createRemoteAudio: (): RemoteAudio => ({
+      unlock: (slots) => {
+        audio.unlocked = slots;
+      },
       play: (i, t) => audio.played.set(i, t),
       setVolume: (i, v) => audio.volumes.set(i, v),
       setMuted: (m) => {
