@@ -253,6 +253,23 @@ void Sfu::Remove(const std::string& room, std::int64_t user_id, RemovalReason re
   });
 }
 
+void Sfu::RemoveAll(const std::string& room, RemovalReason reason, const std::string& message) {
+  if (!room.empty()) {
+    MediaWorker* worker = ExistingWorkerFor(room);
+    if (!worker) return;
+    worker->Post([worker, room, reason, message] {
+      if (Room* r = worker->FindRoom(room)) r->RemoveAll(reason, message);
+    });
+    return;
+  }
+  std::vector<std::string> rooms;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [name, index] : room_workers_) rooms.push_back(name);
+  }
+  for (const auto& name : rooms) RemoveAll(name, reason, message);
+}
+
 void Sfu::RoomSnapshot(const std::string& room, std::function<void(std::vector<MemberInfo>)> done) {
   MediaWorker* worker = ExistingWorkerFor(room);
   if (!worker) {

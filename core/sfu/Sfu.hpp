@@ -112,6 +112,8 @@ class Sfu {
   // `message` in its RemovedEvent: the server ending a membership (RemovalReason::kClosed).
   void Remove(const std::string& room, std::int64_t user_id, RemovalReason reason,
               const std::string& message, const std::string& participant_id = {});
+  // Removes every participant of `room`, or of every room when `room` is empty, the same way.
+  void RemoveAll(const std::string& room, RemovalReason reason, const std::string& message);
 
   // The room's members with muted/speaking, delivered to `done` on the worker thread (empty when
   // the room does not exist).

@@ -41,6 +41,15 @@ Participant& Room::Add(ParticipantOptions options, EventSink sink, Clock::time_p
   return added;
 }
 
+std::size_t Room::RemoveAll(RemovalReason reason, const std::string& message) {
+  std::vector<std::int64_t> users;
+  users.reserve(participants_.size());
+  for (const auto& p : participants_) users.push_back(p->UserId());
+  std::size_t removed = 0;
+  for (const auto user : users) removed += Remove(user, reason, message) ? 1 : 0;
+  return removed;
+}
+
 bool Room::Remove(std::int64_t user_id, RemovalReason reason, const std::string& message) {
   const auto it = std::find_if(participants_.begin(), participants_.end(),
                                [&](const auto& p) { return p->UserId() == user_id; });

@@ -57,6 +57,8 @@ class Room {
   // Removes the participant of `user_id` (it gets a RemovedEvent, the others "left").
   // Returns false when there is none.
   bool Remove(std::int64_t user_id, RemovalReason reason, const std::string& message = {});
+  // Removes every participant the same way; returns how many.
+  std::size_t RemoveAll(RemovalReason reason, const std::string& message = {});
 
   // Sets self- or server-mute; everyone gets a "muted" event when the state changed.
   // Returns false when the user is not in the room.

@@ -317,7 +317,9 @@ void RtcSession::Deliver(EventMessage message) {
 
 void RtcSession::Send(std::string text) {
   if (closed_) return;
-  if (queued_bytes_ + text.size() > settings_.max_queued_bytes) {
+  // One message always fits an empty queue (the joined reply's SDP may exceed a small cap): a
+  // client is dropped when messages pile up behind one it has not read.
+  if (!queue_.empty() && queued_bytes_ + text.size() > settings_.max_queued_bytes) {
     ops::Warn("ws", "rtc client too slow, dropping it",
               {{"client", client_addr_}, {"queued_bytes", queued_bytes_}});
     queue_.clear();

@@ -25,6 +25,10 @@ class SfuMediaControl : public voice::MediaControl {
       sfu_.Remove(room, user_id, sfu::RemovalReason::kClosed, reason);
     }
   }
+  // Removes every participant of the room (or of every room).
+  void EndRoomMedia(const std::string& room, const std::string& reason) override {
+    sfu_.RemoveAll(room, sfu::RemovalReason::kClosed, reason);
+  }
   // Removes the session's participants. A connection still joining has no participant yet: it
   // re-checks its token after the SFU join and finds it revoked (RtcSession::HandleJoin).
   void EndSessionMedia(std::int64_t session_id, const std::string& reason) override {

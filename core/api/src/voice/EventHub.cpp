@@ -166,6 +166,7 @@ void EventHub::Deliver(const std::string& channel, const std::string& message) {
     } catch (...) {
       return;
     }
+    if (observer_) observer_(stream_id, type->as_string(), data->as_object());
     std::lock_guard lock(mu_);
     auto& buffer = replay_[stream_id];
     if (frame.id > 0 && (buffer.empty() || frame.id > buffer.back().id)) {

@@ -60,6 +60,12 @@ class EventHub {
   // reconnect of the backend, `before_resync` runs (on the backend's thread), then every client
   // gets a resync.
   void Start(std::function<void()> before_resync = {});
+  // Receives every room event (stream id, type, data) as it arrives from the backend, on the
+  // backend's thread, before the SSE clients do: every node sees every room's events, so a node
+  // ends the media it holds for a member who left through another node. Set before Start().
+  using RoomEventObserver =
+      std::function<void(std::int64_t, std::string_view, const boost::json::object&)>;
+  void SetRoomEventObserver(RoomEventObserver observer) { observer_ = std::move(observer); }
   // Wakes every client so its connection ends (server shutdown).
   void Shutdown();
   bool ShuttingDown() const { return stopping_; }
@@ -95,6 +101,7 @@ class EventHub {
   std::multimap<std::int64_t, std::weak_ptr<SseClient>> by_stream_;  // stream id → clients
   std::map<std::int64_t, std::deque<SseFrame>> replay_;
   std::atomic<bool> stopping_{false};
+  RoomEventObserver observer_;
 };
 
 }  // namespace chorus::voice

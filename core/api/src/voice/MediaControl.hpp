@@ -20,6 +20,9 @@ class MediaControl {
   // closes.
   virtual void EndMedia(const std::string& room, std::int64_t user_id, const std::string& reason,
                         bool kicked) = 0;
+  // Ends every media connection in `room` ("stream-<id>"), or in every room of this node when
+  // `room` is empty, the same way, with `reason` (voice turned off, state lost).
+  virtual void EndRoomMedia(const std::string& room, const std::string& reason) = 0;
   // Ends every media connection opened with a room token of `session_id` (a logout), the same
   // way, with `reason`.
   virtual void EndSessionMedia(std::int64_t session_id, const std::string& reason) = 0;

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "state/StateBackend.hpp"
 #include "voice/tokens.hpp"
@@ -24,6 +25,13 @@ class TokenRegistry {
   bool IsRevoked(const std::string& jti);
   // Revokes one token; false when it was not valid.
   bool Revoke(const std::string& jti);
+  // The rooms (stream ids) a session holds valid tokens for, as (stream_id, user_id), with
+  // whether another session of that user also holds a valid token for the room.
+  struct SessionRoom {
+    std::int64_t stream_id = 0, user_id = 0;
+    bool other_session = false;
+  };
+  std::vector<SessionRoom> SessionRooms(std::int64_t session_id);
   // Revokes every token of the session; returns how many were valid.
   int RevokeSession(std::int64_t session_id);
   // Revokes every token of the user for the stream's room; returns how many were valid.

@@ -202,8 +202,8 @@ awaitable<void> VoiceService::EndRoom(std::int64_t stream_id, std::string reason
     } catch (const std::exception&) {
       ops::Warn("voice", "room end: roster unavailable", {{"stream_id", stream_id}});
     }
-    // Media first: it needs nothing else to work.
-    for (const auto& m : roster) EndMedia(stream_id, m.user_id, reason, false);
+    // Media first, from the SFU's own list: it needs no state backend to work.
+    if (media_) media_->EndRoomMedia(RoomName(stream_id), reason);
     for (const auto& m : roster) {
       try {
         auto left = rooms_.Leave(stream_id, m.user_id);

@@ -3,6 +3,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/json.hpp>
+#include <utility>
 
 #include "http/ApiError.hpp"
 #include "ops/Log.hpp"
@@ -70,6 +71,18 @@ VoiceService::~VoiceService() {
 }
 
 void VoiceService::Start() {
+  // Every node hears every room's events: a member who left through another node (leave, kick,
+  // timeout, logout, voice off) loses the media connection this node holds for them.
+  hub_.SetRoomEventObserver(
+      [this](std::int64_t stream_id, std::string_view type, const boost::json::object& data) {
+        if (type != "member_left" || !media_) return;
+        const auto* user = data.if_contains("user_id");
+        const auto* reason = data.if_contains("reason");
+        if (!user || !user->is_int64()) return;
+        std::string why = reason && reason->is_string() ? std::string(reason->as_string()) : "";
+        if (why == "leave") why = "left";
+        media_->EndMedia(RoomName(stream_id), user->as_int64(), why, why == "kick");
+      });
   hub_.Start([this] { CheckStateEpoch(); });
   if (state_.Name() != "local") CheckStateEpoch();
   if (state_.Name() == "local") {
@@ -85,6 +98,11 @@ void VoiceService::Start() {
     if (media_) media_->EndSessionMedia(session_id, "logout");
     auto revoke = [this, session_id, user_id]() -> int {
       try {
+        // A signed-out user leaves the rooms this session joined, unless another session of
+        // theirs is in the room too (their seat is per user).
+        for (const auto& room : registry_.SessionRooms(session_id)) {
+          if (!room.other_session) LeaveRoom(room.stream_id, room.user_id, "logout");
+        }
         const int n = registry_.RevokeSession(session_id);
         ops::Info("voice", "session tokens revoked",
                   {{"session_id", session_id}, {"user_id", user_id}, {"count", n}});
@@ -153,24 +171,35 @@ int VoiceService::SweepOnce() {
 }
 
 // Redis restarted without its data: the roster is gone, so the memberships the database holds
-// open are closed (reason state_lost) and clients resync (EventHub) and join again. The epoch
-// key marks a state backend that this deployment has written; the script sets it atomically, so
-// only one node closes.
+// open are closed (reason state_lost), the media connections of this node end (their seats are
+// gone), and clients resync (EventHub) and join again. The epoch key names the state this
+// deployment has written: the script sets it atomically when absent, so exactly one node closes
+// the durable rows, and every node whose known epoch changed ends its media.
 void VoiceService::CheckStateEpoch() {
   static const state::StateScript kClaimEpoch{
       "claim_epoch",
-      "if redis.call('EXISTS', KEYS[1]) == 1 then return {'0'} end "
-      "redis.call('SET', KEYS[1], ARGV[1]) return {'1'}",
+      "local v = redis.call('GET', KEYS[1]) if v then return {'0', v} end "
+      "redis.call('SET', KEYS[1], ARGV[1]) return {'1', ARGV[1]}",
       [](state::StateBackend& s, const state::StateScript::Args& keys,
          const state::StateScript::Args& args) -> std::vector<std::string> {
-        if (s.Exists(keys[0])) return {"0"};
+        if (auto v = s.Get(keys[0])) return {"0", *v};
         s.Set(keys[0], args[0], std::chrono::milliseconds(0));
-        return {"1"};
+        return {"1", args[0]};
       }};
   try {
     const auto r = state_.RunScript(kClaimEpoch, {"voice:epoch"},
                                     {util::HexEncode(util::RandomBytes(8))});
-    if (r.empty() || r[0] != "1") return;
+    if (r.size() < 2) return;
+    std::string previous;
+    {
+      std::lock_guard lock(pending_mu_);
+      previous = std::exchange(epoch_, r[1]);
+    }
+    if (!previous.empty() && previous != r[1]) {
+      ops::Warn("voice", "voice state was lost; ending this node's media connections");
+      if (media_) media_->EndRoomMedia("", "state_lost");
+    }
+    if (r[0] != "1") return;
     const auto closed = services_.db.With([this](store::Connection& c) {
       return store::VoiceRepository(c).CloseAllMemberships(std::nullopt, clock_(), "state_lost");
     });
@@ -180,6 +209,20 @@ void VoiceService::CheckStateEpoch() {
   } catch (const std::exception& e) {
     ops::Warn("voice", "state epoch check failed", {{"error", e.what()}});
   }
+}
+
+void VoiceService::LeaveRoom(std::int64_t stream_id, std::int64_t user_id,
+                             const std::string& reason) {
+  EndMedia(stream_id, user_id, reason, false);
+  auto left = rooms_.Leave(stream_id, user_id);
+  registry_.RevokeUser(stream_id, user_id);
+  services_.db.With([&](store::Connection& c) {
+    store::VoiceRepository(c).CloseMembership(stream_id, user_id, clock_(), reason);
+  });
+  if (!left) return;
+  Audit(user_id, "voice.leave", stream_id, user_id, reason);
+  Publish(stream_id, left->second, "member_left", {{"user_id", user_id}, {"reason", reason}});
+  ops::Info("voice", "member left", {{"stream_id", stream_id}, {"user_id", user_id}, {"reason", reason}});
 }
 
 void VoiceService::RetryPendingRemovals() {

@@ -157,9 +157,13 @@ class VoiceService {
     std::string reason;
   };
   void RetryPendingRemovals();
+  // Ends the user's membership of the stream's room (media, roster, tokens, durable row, event)
+  // with `reason`. Blocking; throws StateUnavailable.
+  void LeaveRoom(std::int64_t stream_id, std::int64_t user_id, const std::string& reason);
   void CheckStateEpoch();
   std::mutex pending_mu_;
   std::vector<PendingRemoval> pending_removals_;
+  std::string epoch_;  // the state backend's epoch this node knows (guarded by pending_mu_)
   void SweepLoop();
   void RefreshGauges();
   void Audit(std::optional<std::int64_t> actor, std::string action, std::int64_t stream_id,
