@@ -187,8 +187,8 @@ void VoiceService::CheckStateEpoch() {
         return {"1", args[0]};
       }};
   try {
-    const auto r = state_.RunScript(kClaimEpoch, {"voice:epoch"},
-                                    {util::HexEncode(util::RandomBytes(8))});
+    const auto r =
+        state_.RunScript(kClaimEpoch, {"voice:epoch"}, {util::HexEncode(util::RandomBytes(8))});
     if (r.size() < 2) return;
     std::string previous;
     {
@@ -222,7 +222,8 @@ void VoiceService::LeaveRoom(std::int64_t stream_id, std::int64_t user_id,
   if (!left) return;
   Audit(user_id, "voice.leave", stream_id, user_id, reason);
   Publish(stream_id, left->second, "member_left", {{"user_id", user_id}, {"reason", reason}});
-  ops::Info("voice", "member left", {{"stream_id", stream_id}, {"user_id", user_id}, {"reason", reason}});
+  ops::Info("voice", "member left",
+            {{"stream_id", stream_id}, {"user_id", user_id}, {"reason", reason}});
 }
 
 void VoiceService::RetryPendingRemovals() {
