@@ -42,7 +42,7 @@ std::string RandomHex(std::size_t bytes) {
 constexpr std::size_t kMaxTcpFrameBytes = 1500 + rtc::SrtpSession::kMaxRtcpTrailerBytes;
 // Framed bytes queued per connection for a slow reader before frames are dropped (~1.5 s of
 // four forwarded Opus streams).
-constexpr std::size_t kTcpSendBufferBytes = 64 * 1024;
+constexpr std::size_t kTcpSendBufferBytes = std::size_t{64} * 1024;
 
 JoinResult Failure(std::string code, std::string message) {
   JoinResult result;

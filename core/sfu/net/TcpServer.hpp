@@ -34,8 +34,9 @@ namespace chorus::net {
 
 struct TcpServerOptions {
   std::size_t max_frame_bytes = 1500;
-  std::size_t send_buffer_bytes = 64 * 1024;  // queued bytes per connection before drops
-  std::size_t max_connections = 1000;         // process-wide, with the shared open counter
+  std::size_t send_buffer_bytes =
+      std::size_t{64} * 1024;          // queued bytes per connection before drops
+  std::size_t max_connections = 1000;  // process-wide, with the shared open counter
   std::chrono::steady_clock::duration bind_timeout = std::chrono::seconds(5);
   std::chrono::steady_clock::duration idle_timeout = std::chrono::seconds(30);
 };

@@ -176,6 +176,16 @@ Config Load(int argc, char** argv, int& exit_code) {
       ->check(CLI::Range(0, 256));
   AddSeconds(app, "--rtc-consent-timeout", "CHORUS_RTC_CONSENT_TIMEOUT", c.rtc.consent_timeout,
              "Remove a participant whose ICE checks stop this long");
+  app.add_option("--rtc-tcp-port", c.rtc.tcp_port,
+                 "The SFU's ICE-TCP port (0 = the same number as --rtc-udp-port)")
+      ->envname("CHORUS_RTC_TCP_PORT")
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--rtc-tcp-max-connections", c.rtc.tcp_max_connections,
+                 "ICE-TCP connections open at once (0 = no ICE-TCP)")
+      ->envname("CHORUS_RTC_TCP_MAX_CONNECTIONS")
+      ->check(CLI::Range(0, 1000000));
+  AddSeconds(app, "--rtc-tcp-idle-timeout", "CHORUS_RTC_TCP_IDLE_TIMEOUT", c.rtc.tcp_idle_timeout,
+             "Close an ICE-TCP connection whose ICE checks stop this long");
   app.add_option("--rtc-message-rate", c.rtc.message_rate,
                  "Client messages per second on one /rtc socket")
       ->envname("CHORUS_RTC_MESSAGE_RATE")

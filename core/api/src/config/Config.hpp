@@ -64,10 +64,14 @@ struct RtcSettings {
   int audio_slots = 4;
   int workers = 0;  // 0 = one per core
   std::chrono::seconds consent_timeout{30};
+  // ICE-TCP (RFC 6544 passive candidates) for networks that block UDP.
+  int tcp_port = 0;                           // 0 = the same number as udp_port
+  int tcp_max_connections = 1000;             // open at once; 0 turns ICE-TCP off
+  std::chrono::seconds tcp_idle_timeout{30};  // close a connection whose ICE checks stop
   // /rtc signaling sockets (per connection).
-  int message_rate = 20;    // client messages per second...
-  int message_burst = 40;   // ...with this burst; beyond: error rate_limited, then closed
-  int mute_rate = 5;        // mute toggles per second (burst the same)
+  int message_rate = 20;   // client messages per second...
+  int message_burst = 40;  // ...with this burst; beyond: error rate_limited, then closed
+  int mute_rate = 5;       // mute toggles per second (burst the same)
   std::size_t max_queued_bytes = 1024 * 1024;  // server messages waiting for a slow reader
   std::chrono::seconds write_timeout{10};      // one message write; a reader that stalls is closed
 };

@@ -16,6 +16,9 @@ sfu::SfuConfig MakeSfuConfig(const config::RtcSettings& settings) {
   config.audio_slots = static_cast<std::size_t>(std::max(1, settings.audio_slots));
   config.workers = static_cast<std::size_t>(std::max(0, settings.workers));
   config.consent_timeout = settings.consent_timeout;
+  if (settings.tcp_port > 0) config.tcp_port = static_cast<std::uint16_t>(settings.tcp_port);
+  config.tcp_max_connections = static_cast<std::size_t>(std::max(0, settings.tcp_max_connections));
+  config.tcp_idle_timeout = settings.tcp_idle_timeout;
   return config;
 }
 
@@ -63,6 +66,23 @@ void AddRtcRoutes(http::Router& router, app::Services& services, voice::VoiceSer
   gauge("chorus_sfu_rooms", "Rooms on this SFU", [](const sfu::SfuStats& s) { return s.rooms; });
   gauge("chorus_sfu_participants", "Participants on this SFU",
         [](const sfu::SfuStats& s) { return s.participants; });
+  gauge("chorus_sfu_tcp_connections", "ICE-TCP connections open",
+        [](const sfu::SfuStats& s) { return s.tcp_connections; });
+  gauge("chorus_sfu_tcp_accepted_total", "ICE-TCP connections accepted",
+        [](const sfu::SfuStats& s) { return s.tcp_accepted; });
+  gauge("chorus_sfu_tcp_refused_total", "ICE-TCP connections refused: connection limit",
+        [](const sfu::SfuStats& s) { return s.tcp_refused; });
+  gauge("chorus_sfu_tcp_closed_invalid_total",
+        "ICE-TCP connections closed: no valid check in time, bad first frame, oversize frame",
+        [](const sfu::SfuStats& s) { return s.tcp_closed_unbound + s.tcp_closed_oversize; });
+  gauge("chorus_sfu_tcp_closed_idle_total", "ICE-TCP connections closed: ICE checks stopped",
+        [](const sfu::SfuStats& s) { return s.tcp_closed_idle; });
+  gauge("chorus_sfu_tcp_frames_in_total", "RFC 4571 frames received over ICE-TCP",
+        [](const sfu::SfuStats& s) { return s.tcp_frames_in; });
+  gauge("chorus_sfu_tcp_frames_out_total", "RFC 4571 frames queued on ICE-TCP connections",
+        [](const sfu::SfuStats& s) { return s.tcp_frames_out; });
+  gauge("chorus_sfu_tcp_send_dropped_total", "Frames dropped: ICE-TCP send buffer full or closed",
+        [](const sfu::SfuStats& s) { return s.tcp_send_dropped; });
 }
 
 }  // namespace chorus::rtc_api
