@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TestDatabase } from './db.mjs';
+import { request } from './http.mjs';
 import { claimRedisDb } from './redis.mjs';
 import { freePort, freeUdpPort, waitFor, waitForExit } from './wait.mjs';
 
@@ -31,14 +32,15 @@ export function tailOf(file, lines = 40) {
 /**
  * Starts chorusd and waits (bounded) until GET /healthz answers 200. Options: `args` (extra
  * flags), `env` (extra variables), `redis` (false to keep in-process state even when
- * CHORUS_TEST_REDIS_URL is set). Returns a server object:
+ * CHORUS_TEST_REDIS_URL is set), `tls` (the flags in `args` make it serve HTTPS: baseUrl is
+ * https://). Returns a server object:
  *   { baseUrl, port, pid, child, dataDir, logDir, mediaDir, consoleLog, db: TestDatabase,
  *     stop({ graceMs }) → Promise<{ code, signal, killed }>, exitStatus() → null | string }
  * stop() sends SIGTERM, waits up to graceMs, then SIGKILLs the PID; it then drops the Postgres
  * database, releases the Redis database and removes the temp dir (kept when the env variable
  * CHORUS_TEST_KEEP is set).
  */
-export async function startServer({ args = [], env = {}, redis = true } = {}) {
+export async function startServer({ args = [], env = {}, redis = true, tls = false } = {}) {
   if (!fs.existsSync(chorusdBinary)) {
     throw new Error(`${chorusdBinary} not found: build it or set CHORUS_BIN`);
   }
@@ -139,13 +141,13 @@ export async function startServer({ args = [], env = {}, redis = true } = {}) {
     return child.exitCode !== null ? `exit ${child.exitCode}` : null;
   };
 
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   try {
     // The probe returns 'ended' (truthy) when chorusd is gone, so waiting stops at once.
     const outcome = await waitFor(
       async () => {
         if (exitStatus()) return 'ended';
-        const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
+        const res = await request(baseUrl, 'GET', '/healthz', { timeoutMs: 2_000 });
         return res.status === 200 ? 'healthy' : false;
       },
       { timeoutMs: kStartTimeoutMs, intervalMs: 100, what: `${baseUrl}/healthz` },

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -193,8 +194,9 @@ export function openEvents(client, pathname, { headers = {} } = {}) {
     }
   };
   stream.ready = new Promise((resolve, reject) => {
-    const req = http.request(
+    const req = (url.protocol === 'https:' ? https : http).request(
       {
+        rejectUnauthorized: false,
         host: url.hostname,
         port: url.port,
         path: url.pathname + url.search,

@@ -77,6 +77,21 @@ Config Load(int argc, char** argv, int& exit_code) {
   app.add_option("--demo-stream", c.demo_stream, "Create a demo stream on first start")
       ->envname("CHORUS_DEMO_STREAM");
 
+  app.add_option("--trusted-proxies", c.http.trusted_proxies,
+                 "Reverse proxies (comma-separated CIDRs) whose X-Forwarded-For/Forwarded is used")
+      ->envname("CHORUS_TRUSTED_PROXIES");
+  app.add_option("--tls-cert", c.http.tls_cert, "PEM certificate chain: serve HTTPS on --listen")
+      ->envname("CHORUS_TLS_CERT");
+  app.add_option("--tls-key", c.http.tls_key, "PEM private key of --tls-cert")
+      ->envname("CHORUS_TLS_KEY");
+  app.add_flag("--tls-self-signed", c.http.tls_self_signed,
+               "Serve HTTPS with a self-signed certificate kept in <data-dir>/tls (development)")
+      ->envname("CHORUS_TLS_SELF_SIGNED");
+  AddSeconds(app, "--tls-handshake-timeout", "CHORUS_TLS_HANDSHAKE_TIMEOUT",
+             c.http.tls_handshake_timeout, "Close a connection whose TLS handshake takes longer");
+  app.add_option("--http-redirect-listen", c.http.redirect_listen,
+                 "host:port answering plain HTTP with a redirect to --public-url")
+      ->envname("CHORUS_HTTP_REDIRECT_LISTEN");
   app.add_option("--http-threads", c.http.threads, "HTTP I/O threads")
       ->envname("CHORUS_HTTP_THREADS")
       ->check(CLI::Range(1, 64));
@@ -222,7 +237,17 @@ Config Load(int argc, char** argv, int& exit_code) {
   c.auth.session_ttl = std::chrono::hours(session_hours);
   if (c.database_url.empty()) c.database_url = "sqlite:" + c.data_dir + "/chorus.db";
   if (c.media_dir.empty()) c.media_dir = c.data_dir + "/media";
-  if (c.public_url.empty()) c.public_url = "http://" + c.http.listen;
+  if (c.http.tls_cert.empty() != c.http.tls_key.empty()) {
+    std::fprintf(stderr, "--tls-cert and --tls-key go together\n");
+    exit_code = 2;
+    return c;
+  }
+  if (c.http.tls_self_signed && !c.http.tls_cert.empty()) {
+    std::fprintf(stderr, "--tls-self-signed and --tls-cert exclude each other\n");
+    exit_code = 2;
+    return c;
+  }
+  if (c.public_url.empty()) c.public_url = (c.http.Tls() ? "https://" : "http://") + c.http.listen;
   for (std::size_t start = 0; start <= allowed_hosts.size();) {
     auto comma = allowed_hosts.find(',', start);
     if (comma == std::string::npos) comma = allowed_hosts.size();

@@ -22,6 +22,17 @@ struct HttpSettings {
   // Deadline of each write to a client (a response, a file chunk, an SSE event): a client that
   // stops reading is dropped after it.
   std::chrono::seconds write_timeout{10};
+  // Comma-separated CIDRs of reverse proxies whose X-Forwarded-For/Forwarded name the client.
+  std::string trusted_proxies;
+  // HTTPS: PEM certificate chain and key; or a self-signed certificate under <data_dir>/tls.
+  std::string tls_cert;
+  std::string tls_key;
+  bool tls_self_signed = false;
+  std::chrono::seconds tls_handshake_timeout{10};
+  // host:port answering plain HTTP with a 308 to the public URL; empty = none.
+  std::string redirect_listen;
+
+  bool Tls() const { return tls_self_signed || !tls_cert.empty(); }
 };
 
 struct AuthSettings {

@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "http/TlsContext.hpp"
 #include "ops/Log.hpp"
 
 namespace chorus::http {
@@ -43,6 +44,16 @@ std::pair<std::string, std::string> SplitHostPort(const std::string& listen) {
   return {host, listen.substr(colon + 1)};
 }
 
+// The host of a URL ("https://[::1]:8443/x" -> "::1"), or empty.
+std::string UrlHost(std::string url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return {};
+  url = url.substr(scheme + 3);
+  url = url.substr(0, url.find('/'));
+  if (!url.empty() && url.front() == '[') return url.substr(1, url.find(']') - 1);
+  return url.substr(0, url.find(':'));
+}
+
 std::string AcceptErrorLabel(const beast::error_code& ec) {
   if (ec == asio::error::no_descriptors) return "emfile";
   if (ec.value() == ENFILE) return "enfile";
@@ -65,6 +76,7 @@ HttpServer::HttpServer(asio::io_context& ioc, const config::Config& config, Rout
       gui_(config.gui_dir, "/", true),
       media_(config.media_dir, "/media/", false),
       origins_(config),
+      proxies_(config.http.trusted_proxies),
       shared_{config,
               router,
               gui_,
@@ -74,7 +86,11 @@ HttpServer::HttpServer(asio::io_context& ioc, const config::Config& config, Rout
               metrics.Histogram("chorus_http_request_duration_seconds",
                                 "HTTP request latency by route", ops::Metrics::LatencyBuckets()),
               stopping_,
-              next_id_},
+              next_id_,
+              proxies_,
+              config.http.Tls() && config.SecureCookies(),
+              metrics.Counter("chorus_http_tls_handshake_failures_total",
+                              "TLS handshakes that failed or timed out, by reason")},
       accept_strand_(asio::make_strand(ioc)),
       acceptor_(accept_strand_),
       accept_pause_(accept_strand_),
@@ -82,13 +98,64 @@ HttpServer::HttpServer(asio::io_context& ioc, const config::Config& config, Rout
                                "Connections closed at accept because --http-max-connections "
                                "were open")),
       accept_pauses_(metrics.Counter("chorus_http_accept_pauses_total",
-                                     "Accept loop pauses after an accept error, by error")) {
+                                     "Accept loop pauses after an accept error, by error")),
+      tls_reloads_(metrics.Counter("chorus_http_tls_reloads_total",
+                                   "Certificate reloads on SIGHUP, by result")) {
   metrics.Gauge("chorus_http_open_connections", "Open HTTP connections",
                 [this] { return static_cast<double>(OpenConnections()); });
 }
 
+void HttpServer::PrepareTls() {
+  if (!config_.http.Tls()) return;
+  if (config_.http.tls_self_signed) {
+    auto [listen_host, _] = SplitHostPort(config_.http.listen);
+    std::vector<std::string> hosts{UrlHost(config_.public_url)};
+    if (listen_host != hosts.front() && listen_host != "0.0.0.0" && listen_host != "::") {
+      hosts.push_back(listen_host);
+    }
+    auto files = EnsureSelfSigned(config_.data_dir + "/tls", hosts);
+    tls_cert_path_ = files.cert;
+    tls_key_path_ = files.key;
+  } else {
+    tls_cert_path_ = config_.http.tls_cert;
+    tls_key_path_ = config_.http.tls_key;
+  }
+  tls_ = LoadTlsContext(tls_cert_path_, tls_key_path_);
+  ops::Info("http", "tls certificate loaded",
+            {{"cert", tls_cert_path_}, {"sha256", CertificateFingerprint(tls_cert_path_)}});
+  reload_signal_ = std::make_unique<asio::signal_set>(accept_strand_, SIGHUP);
+  WaitForReloadSignal();
+}
+
+void HttpServer::WaitForReloadSignal() {
+  reload_signal_->async_wait([this](const beast::error_code& ec, int) {
+    if (ec || stopping_) return;
+    ReloadTls();
+    WaitForReloadSignal();
+  });
+}
+
+void HttpServer::ReloadTls() {
+  std::shared_ptr<asio::ssl::context> fresh;
+  try {
+    fresh = LoadTlsContext(tls_cert_path_, tls_key_path_);
+  } catch (const std::exception& e) {
+    tls_reloads_.Add(R"(result="error")");
+    ops::Error("http", "tls reload failed; keeping the old certificate", {{"error", e.what()}});
+    return;
+  }
+  {
+    std::lock_guard lock(mu_);
+    tls_ = std::move(fresh);
+  }
+  tls_reloads_.Add(R"(result="ok")");
+  ops::Info("http", "tls certificate reloaded",
+            {{"cert", tls_cert_path_}, {"sha256", CertificateFingerprint(tls_cert_path_)}});
+}
+
 void HttpServer::Start() {
   RaiseDescriptorLimit();
+  PrepareTls();
   auto [host, port] = SplitHostPort(config_.http.listen);
   tcp::resolver resolver(ioc_);
   auto endpoints = resolver.resolve(host, port);
@@ -110,7 +177,13 @@ void HttpServer::Start() {
   ops::Info("http", "listening",
             {{"address", config_.http.listen},
              {"port", port_},
+             {"tls", tls_ != nullptr},
+             {"trusted_proxies", config_.http.trusted_proxies},
              {"max_connections", config_.http.max_connections}});
+  if (!config_.http.redirect_listen.empty()) {
+    redirect_ = std::make_unique<RedirectServer>(ioc_, config_);
+    redirect_->Start();
+  }
 }
 
 void HttpServer::RaiseDescriptorLimit() const {
@@ -155,7 +228,7 @@ asio::awaitable<void> HttpServer::Accept() {
     {
       std::lock_guard lock(mu_);
       if (sessions_.size() < static_cast<std::size_t>(config_.http.max_connections)) {
-        session = std::make_shared<HttpSession>(next_id_++, std::move(socket), shared_);
+        session = std::make_shared<HttpSession>(next_id_++, std::move(socket), shared_, tls_);
         sessions_[session->Id()] = session;
       }
     }
@@ -188,7 +261,7 @@ void HttpServer::Refuse(tcp::socket socket) {
   }
   beast::error_code ec;
   socket.non_blocking(true, ec);
-  socket.write_some(asio::buffer(kBusyResponse), ec);
+  if (!config_.http.Tls()) socket.write_some(asio::buffer(kBusyResponse), ec);
   socket.shutdown(tcp::socket::shutdown_both, ec);
   socket.close(ec);
 }
@@ -209,6 +282,8 @@ void HttpServer::Stop(std::function<void()> done) {
     beast::error_code ec;
     acceptor_.close(ec);
     accept_pause_.cancel();
+    if (reload_signal_) reload_signal_->cancel(ec);
+    if (redirect_) redirect_->Stop();
     std::vector<std::shared_ptr<HttpSession>> sessions;
     {
       std::lock_guard lock(mu_);

@@ -56,11 +56,19 @@ Response ErrorResponse(const Request& req, const std::string& request_id, Status
 
 }  // namespace
 
-HttpSession::HttpSession(std::uint64_t id, tcp::socket socket, const SessionShared& shared)
-    : id_(id), shared_(shared), stream_(std::move(socket)) {
+// A plain or a TLS stream over `socket`.
+Stream MakeStream(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls) {
+  if (tls) return Stream(std::move(socket), std::move(tls));
+  return Stream(std::move(socket));
+}
+
+HttpSession::HttpSession(std::uint64_t id, tcp::socket socket, const SessionShared& shared,
+                         std::shared_ptr<asio::ssl::context> tls)
+    : id_(id), shared_(shared), stream_(MakeStream(std::move(socket), std::move(tls))) {
   beast::error_code ec;
   auto ep = stream_.socket().remote_endpoint(ec);
-  if (!ec) client_addr_ = ep.address().to_string();
+  if (!ec) peer_ = ep.address();
+  client_addr_ = peer_.to_string();
 }
 
 void HttpSession::Cancel() {
@@ -76,11 +84,28 @@ std::string HttpSession::NextRequestId() {
 }
 
 asio::awaitable<void> HttpSession::Run() {
+  if (stream_.IsTls() && !co_await Handshake()) {
+    beast::error_code ec;
+    stream_.socket().close(ec);
+    co_return;
+  }
   beast::flat_buffer buffer;
   while (!shared_.stopping) {
     if (!co_await ServeOne(buffer)) break;
   }
   co_await LingeringClose();
+}
+
+asio::awaitable<bool> HttpSession::Handshake() {
+  stream_.expires_after(shared_.config.http.tls_handshake_timeout);
+  auto [ec] = co_await stream_.Tls().async_handshake(asio::ssl::stream_base::server, kUseTuple);
+  stream_.expires_never();
+  if (!ec) co_return true;
+  const bool timeout = ec == beast::error::timeout;
+  shared_.tls_handshake_failures.Add(timeout ? R"(reason="timeout")" : R"(reason="error")");
+  ops::Log(*ops::Logger("http"), spdlog::level::debug, "tls handshake failed",
+           {{"client", client_addr_}, {"error", ec.message()}});
+  co_return false;
 }
 
 asio::awaitable<bool> HttpSession::ServeOne(beast::flat_buffer& buffer) {
@@ -103,6 +128,7 @@ asio::awaitable<bool> HttpSession::ServeOne(beast::flat_buffer& buffer) {
   stream_.expires_after(limits.body_timeout);
   auto [bec, bn] = co_await beast::http::async_read(stream_, buffer, parser, kUseTuple);
   Request& req = parser.get();
+  client_addr_ = shared_.proxies.ClientAddress(peer_, req);
   AnyResponse res;
   bool taken_over = false;
   std::string route = "-";
@@ -132,6 +158,7 @@ asio::awaitable<bool> HttpSession::ServeOne(beast::flat_buffer& buffer) {
   std::visit(
       [&](auto& m) {
         m.set("X-Request-Id", request_id);
+        if (shared_.hsts) m.set(beast::http::field::strict_transport_security, "max-age=31536000");
         if (shared_.stopping) m.keep_alive(false);
         status = m.result_int();
       },
@@ -198,6 +225,14 @@ asio::awaitable<beast::error_code> HttpSession::Write(beast::http::message_gener
 // arrives for a bounded time and amount, then close.
 asio::awaitable<void> HttpSession::LingeringClose() {
   beast::error_code ec;
+  if (stream_.IsTls()) {
+    // TLS close_notify, bounded in time; a client that does not answer is simply cut.
+    stream_.expires_after(kLingerTimeout);
+    auto [sec] = co_await stream_.Tls().async_shutdown(kUseTuple);
+    (void)sec;
+    stream_.socket().close(ec);
+    co_return;
+  }
   stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
   if (!ec) {
     std::array<char, 16 * 1024> scratch{};

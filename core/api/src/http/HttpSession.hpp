@@ -16,6 +16,8 @@
 #include "http/OriginPolicy.hpp"
 #include "http/Router.hpp"
 #include "http/StaticFiles.hpp"
+#include "http/Stream.hpp"
+#include "http/TrustedProxies.hpp"
 #include "ops/Metrics.hpp"
 
 namespace chorus::http {
@@ -31,11 +33,16 @@ struct SessionShared {
   ops::HistogramFamily& latency;
   const std::atomic<bool>& stopping;
   std::atomic<std::uint64_t>& next_request_id;
+  const TrustedProxies& proxies;  // whose forwarding headers name the client
+  bool hsts = false;              // HTTPS with an https public URL: Strict-Transport-Security
+  ops::CounterFamily& tls_handshake_failures;
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(std::uint64_t id, asio::ip::tcp::socket socket, const SessionShared& shared);
+  // `tls` is the TLS context for an HTTPS connection, null for plain HTTP.
+  HttpSession(std::uint64_t id, asio::ip::tcp::socket socket, const SessionShared& shared,
+              std::shared_ptr<asio::ssl::context> tls);
 
   // Serves requests until the client closes, a limit or error ends the connection, or the
   // server stops; then closes the socket (lingering briefly after a refused upload).
@@ -60,12 +67,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // Writes a message, each chunk within the write timeout.
   asio::awaitable<beast::error_code> Write(beast::http::message_generator& message);
   asio::awaitable<void> LingeringClose();
+  // Runs the TLS handshake within --tls-handshake-timeout; false (logged, counted) on failure.
+  asio::awaitable<bool> Handshake();
   std::string NextRequestId();
 
   const std::uint64_t id_;
   const SessionShared& shared_;
-  beast::tcp_stream stream_;
-  std::string client_addr_;
+  Stream stream_;
+  asio::ip::address peer_;
+  std::string client_addr_;  // of the current request (TrustedProxies::ClientAddress)
   std::atomic<bool> busy_{false};
   std::atomic<bool> long_lived_{false};
 };

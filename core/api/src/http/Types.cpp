@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "http/ApiError.hpp"
+#include "http/Stream.hpp"
 
 namespace chorus::http {
 

@@ -3,7 +3,6 @@
 
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/http/file_body.hpp>
 #include <boost/json/value.hpp>
@@ -27,12 +26,13 @@ using Status = beast::http::status;
 using Verb = beast::http::verb;
 
 class OriginPolicy;
+class Stream;  // http/Stream.hpp: plain TCP or TLS
 
 // What a handler gets for one request. Lives for the request only (thread affinity: the
 // connection's strand).
 struct RequestContext {
   Request& request;
-  beast::tcp_stream& stream;  // handlers that take the connection over (SSE, WebSocket) use it
+  Stream& stream;  // handlers that take the connection over (SSE, WebSocket) use it
   std::string client_addr;
   std::string request_id;
   std::string route;  // the matched pattern, e.g. /api/streams/{id} (for metrics and logs)

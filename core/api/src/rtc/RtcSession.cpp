@@ -49,7 +49,7 @@ std::pair<std::string, std::string> ErrorOf(std::exception_ptr error) {
 
 }  // namespace
 
-RtcSession::RtcSession(beast::tcp_stream& stream, voice::VoiceService& voice, sfu::Sfu& sfu,
+RtcSession::RtcSession(http::Stream& stream, voice::VoiceService& voice, sfu::Sfu& sfu,
                        LiveMediaRegistry& live, const config::RtcSettings& settings,
                        const http::RequestContext& ctx)
     : ws_(stream),

@@ -9,7 +9,6 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <chrono>
 #include <cstdint>
@@ -20,6 +19,7 @@
 
 #include "Sfu.hpp"
 #include "config/Config.hpp"
+#include "http/Stream.hpp"
 #include "http/Types.hpp"
 #include "rtc/ClientMessage.hpp"
 #include "rtc/LiveMediaRegistry.hpp"
@@ -44,7 +44,7 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
 
   // `stream` is the HTTP connection's stream, which outlives Run() (the server closes it on
   // shutdown, which ends the session).
-  RtcSession(beast::tcp_stream& stream, voice::VoiceService& voice, sfu::Sfu& sfu,
+  RtcSession(http::Stream& stream, voice::VoiceService& voice, sfu::Sfu& sfu,
              LiveMediaRegistry& live, const config::RtcSettings& settings,
              const http::RequestContext& ctx);
 
@@ -73,7 +73,7 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
   // Counts the live media connection as a presence heartbeat (see RefreshPresence).
   void RefreshPresence();
 
-  beast::websocket::stream<beast::tcp_stream&> ws_;
+  beast::websocket::stream<http::Stream&> ws_;
   voice::VoiceService& voice_;
   sfu::Sfu& sfu_;
   LiveMediaRegistry& live_;

@@ -8,6 +8,7 @@
 #include "auth/SessionService.hpp"
 #include "http/ApiError.hpp"
 #include "http/JsonBody.hpp"
+#include "http/Stream.hpp"
 #include "ops/Log.hpp"
 #include "util/Crypto.hpp"
 
