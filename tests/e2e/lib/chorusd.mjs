@@ -1,6 +1,7 @@
 // Starting and stopping a real chorusd for a test, with its own data dir, port and logs.
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { chorusdBinary, guiDist, repoRoot } from './paths.mjs';
@@ -29,8 +30,21 @@ export async function makeDemoMedia(dataDir) {
   return target;
 }
 
+/** GET `url` accepting any certificate (a self-signed chorusd); resolves the status code. */
+function getStatus(url) {
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { rejectUnauthorized: false, timeout: 2_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.once('timeout', () => req.destroy(new Error(`${url}: no answer`)));
+    req.once('error', reject);
+  });
+}
+
 /**
- * Starts chorusd on 127.0.0.1:<free port> with the data dir given, waits for GET /healthz,
+ * Starts chorusd on 127.0.0.1:<free port> (or `host`; `tls` when the flags make it serve HTTPS)
+ * with the data dir given, waits for GET /healthz,
  * with the SFU on a free UDP port (`rtcUdpPort` to choose one), and returns
  * { baseUrl, port, rtcUdpPort, pid, logFile, stop }. `stop()` sends SIGTERM, waits a bounded
  * time, then SIGKILLs that PID. Extra flags and environment variables may be passed.
@@ -42,6 +56,8 @@ export async function startChorusd({
   port,
   rtcUdpPort,
   netnsExec = [],
+  host = '127.0.0.1',
+  tls = false,
 }) {
   if (!fs.existsSync(chorusdBinary)) throw new Error(`${chorusdBinary} not found (run make build)`);
   if (!fs.existsSync(path.join(guiDist, 'index.html'))) {
@@ -55,7 +71,7 @@ export async function startChorusd({
   const out = fs.openSync(logFile, 'a');
   const args = [
     '--listen',
-    `127.0.0.1:${listenPort}`,
+    `${host}:${listenPort}`,
     '--data-dir',
     dataDir,
     '--log-dir',
@@ -74,7 +90,7 @@ export async function startChorusd({
     stdio: ['ignore', out, out],
   });
   fs.closeSync(out);
-  const baseUrl = `http://127.0.0.1:${listenPort}`;
+  const baseUrl = `${tls ? 'https' : 'http'}://${host}:${listenPort}`;
 
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -99,6 +115,7 @@ export async function startChorusd({
         if (child.exitCode !== null || child.signalCode !== null) {
           throw new Error(`chorusd exited early (${child.exitCode ?? child.signalCode})`);
         }
+        if (tls) return (await getStatus(`${baseUrl}/healthz`)) === 200;
         const response = await fetch(`${baseUrl}/healthz`);
         return response.ok;
       },

@@ -18,6 +18,7 @@ export function makeToneWav(dir, hz, seconds = 30) {
 /**
  * Starts a Chromium with `wav` as its microphone, opens a context on `baseUrl` and registers
  * (or, with `login`, signs in) `username`. Returns { chrome, context, page, username }.
+ * `chromeArgs` are extra Chromium flags (e.g. --ignore-certificate-errors).
  */
 export async function openUser({
   baseUrl,
@@ -27,8 +28,10 @@ export async function openUser({
   allowMic = true,
   chrome,
   login = false,
+  chromeArgs = [],
 }) {
-  const browser = chrome ?? (await launchChromium({ fakeAudioFile: wav, allowMic }));
+  const browser =
+    chrome ?? (await launchChromium({ fakeAudioFile: wav, allowMic, extraArgs: chromeArgs }));
   const context = await browser.browser.newContext({
     baseURL: baseUrl,
     viewport: { width: 1100, height: 900 },
