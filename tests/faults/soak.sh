@@ -96,6 +96,34 @@ connected_or_gone() {
   jq -e '.connected_ms > 0' "$PEER_DIR/$1.status" >/dev/null 2>&1 || ! kill -0 "${!v}" 2>/dev/null
 }
 
+# Sampling every 10 s from the start (setup included) until T_SAMPLE_END, in the background.
+CSV=$TMP/samples.csv
+echo "elapsed_s,rss_kb,fds,threads,cpu_s,load1,peers_live,sse_open,voice_members,http_open" >"$CSV"
+TICKS=$(getconf CLK_TCK)
+metric() { awk -v m="$1" '$1 == m {print $2; exit}' <<<"$2"; }
+sample_loop() {
+  local next_sample st rss threads fds cpu load live m
+  next_sample=$(now_ms)
+  while (( $(now_ms) < T_SAMPLE_END )) && [[ ! -e $STOP ]] && kill -0 "$CHORUSD_PID" 2>/dev/null; do
+    if (( $(now_ms) >= next_sample )); then
+      next_sample=$((next_sample + 10000))
+      st=/proc/$CHORUSD_PID
+      rss=$(awk '/^VmRSS/ {print $2}' "$st/status")
+      threads=$(awk '/^Threads/ {print $2}' "$st/status")
+      fds=$(find "$st/fd" -mindepth 1 2>/dev/null | wc -l)
+      cpu=$(awk -v hz="$TICKS" '{printf "%.1f", ($14 + $15) / hz}' "$st/stat")
+      load=$(cut -d' ' -f1 /proc/loadavg)
+      live=$(find "$PEER_DIR" -name '*.status' -newermt '-5 seconds' 2>/dev/null | wc -l)
+      m=$(curl -s -m 5 "$URL/metrics")
+      echo "$(( ($(now_ms) - T_START) / 1000 )),$rss,$fds,$threads,$cpu,$load,$live,$(metric chorus_voice_sse_clients "$m"),$(metric chorus_voice_members "$m"),$(metric chorus_http_open_connections "$m")" >>"$CSV"
+    fi
+    sleep 0.5   # poll interval of the sampling loop
+  done
+}
+sample_loop &
+SAMPLER_PID=$!
+BG_PIDS+=("$SAMPLER_PID")
+
 # SSE listeners first (their accounts sign in while the server is idle).
 node "$TOOLS/sse-listeners.mjs" --url "$URL" --streams "$(IFS=,; echo "${STREAMS[*]}")" \
   --users 10 --prefix "soak_sse$$" --password "$PEER_PASS" --steady "$SSE" --churn "$CHURN_SSE" \
@@ -156,30 +184,14 @@ CHURN_PIDS=()
 for ((k = 0; k < CHURN_PEERS; k++)); do churn_slot "$k" & CHURN_PIDS+=($!); done
 BG_PIDS+=("${CHURN_PIDS[@]}")
 
-# Sampling every 10 s until T_SAMPLE_END.
-CSV=$TMP/samples.csv
-echo "elapsed_s,rss_kb,fds,threads,cpu_s,load1,peers_live,sse_open,voice_members,http_open" >"$CSV"
-TICKS=$(getconf CLK_TCK)
-metric() { awk -v m="$1" '$1 == m {print $2; exit}' <<<"$2"; }
+# The soak itself: watch chorusd until T_SAMPLE_END.
 ALIVE=1
-next_sample=$(now_ms)
 while (( $(now_ms) < T_SAMPLE_END )); do
   if ! kill -0 "$CHORUSD_PID" 2>/dev/null; then ALIVE=0; break; fi
-  if (( $(now_ms) >= next_sample )); then
-    next_sample=$((next_sample + 10000))
-    st=/proc/$CHORUSD_PID
-    rss=$(awk '/^VmRSS/ {print $2}' "$st/status")
-    threads=$(awk '/^Threads/ {print $2}' "$st/status")
-    fds=$(ls "$st/fd" | wc -l)
-    cpu=$(awk -v hz="$TICKS" '{printf "%.1f", ($14 + $15) / hz}' "$st/stat")
-    load=$(cut -d' ' -f1 /proc/loadavg)
-    live=$(find "$PEER_DIR" -name '*.status' -newermt '-5 seconds' | wc -l)
-    m=$(curl -s -m 5 "$URL/metrics")
-    echo "$(( ($(now_ms) - T_START) / 1000 )),$rss,$fds,$threads,$cpu,$load,$live,$(metric chorus_voice_sse_clients "$m"),$(metric chorus_voice_members "$m"),$(metric chorus_http_open_connections "$m")" >>"$CSV"
-  fi
-  sleep 0.5   # poll interval of the sampling loop (also watches chorusd)
+  sleep 0.5   # poll interval of a bounded, timed phase
 done
 touch "$STOP"
+wait "$SAMPLER_PID" 2>/dev/null
 figure samples "$(($(wc -l <"$CSV") - 1)) rows in $CSV"
 
 # The peers end by themselves (their --duration); wait for them, bounded by `timeout`.
@@ -207,7 +219,7 @@ ANALYSIS=$(/usr/bin/python3 "$TOOLS/soak_analyze.py" "$CSV" "$WARMUP_S")
 figure warmup_s "$WARMUP_S"
 figure rss_fds "$ANALYSIS"
 figure chorusd "peak RSS $(awk '/VmHWM/ {print $2}' /proc/$CHORUSD_PID/status 2>/dev/null) kB; CPU $(tail -1 "$CSV" | cut -d, -f5) s over $(tail -1 "$CSV" | cut -d, -f1) s"
-figure load "$(/usr/bin/python3 -c 'import csv,statistics,sys; r=list(csv.DictReader(open(sys.argv[1]))); l=[float(x["load1"]) for x in r]; p=[int(x["peers_live"]) for x in r]; print(f"load1 median {statistics.median(l):.1f} max {max(l):.1f}; live peers median {statistics.median(p)} min {min(p)}")' "$CSV")"
+figure load_after_warmup "$(/usr/bin/python3 -c 'import csv,statistics,sys; r=[x for x in csv.DictReader(open(sys.argv[1])) if float(x["elapsed_s"]) >= float(sys.argv[2])] or [{"load1": 0, "peers_live": 0, "cpu_s": 0, "elapsed_s": 1}]; l=[float(x["load1"]) for x in r]; p=[int(x["peers_live"]) for x in r]; c=(float(r[-1]["cpu_s"]) - float(r[0]["cpu_s"])) / max(float(r[-1]["elapsed_s"]) - float(r[0]["elapsed_s"]), 1); print(f"load1 median {statistics.median(l):.1f} max {max(l):.1f}; chorusd {c:.2f} CPU-s/s; peers with a fresh status file median {statistics.median(p)} min {min(p)}")' "$CSV" "$WARMUP_S")"
 figure peers "steady ok $STEADY_OK of $STEADY; churn cycles ok $CHURN_OK of $CHURN_RUNS"
 figure sse "$SSE_FINAL"
 
