@@ -79,7 +79,10 @@ rtc::IceCheckResult Participant::HandleStun(const rtc::StunPacket& packet,
     nominated_ = true;
     send_address_ = from;
   } else if (result.valid && !nominated_) {
-    send_address_ = from;
+    // Until a nomination picks the path, a UDP path is kept over a TCP one (RFC 6544 §4.2: UDP
+    // is preferred; the browser checks both when both candidates are offered).
+    const bool keeps_udp = from.IsTcp() && send_address_.IsValid() && !send_address_.IsTcp();
+    if (!keeps_udp) send_address_ = from;
   }
   return result;
 }

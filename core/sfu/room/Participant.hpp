@@ -65,7 +65,8 @@ class Participant : public rtc::DtlsTransport::Listener {
   ~Participant() override;
 
   // Answers an ICE check (RFC 8445 §7.3); the response goes to `from`. A valid check makes
-  // `from` the send address until a nomination picks one.
+  // `from` the send address until a nomination picks one (a TCP path never replaces a UDP one
+  // before that).
   rtc::IceCheckResult HandleStun(const rtc::StunPacket& packet, const rtc::TransportAddress& from,
                                  Clock::time_point now);
   // Feeds a DTLS datagram (RFC 7983 first byte 20..63) to the DTLS server.

@@ -104,8 +104,17 @@ class FakePeer {
     return p;
   }
 
-  // Sends an ICE consent check (Binding request with USE-CANDIDATE).
+  // Adds the participant to `room` without any ICE check or keys yet.
+  Participant& AddOnly(Room& room, Clock::time_point now) { return room.Add(options_, {}, now); }
+
+  // Sends an ICE consent check (Binding request with USE-CANDIDATE) from this peer's address.
   void CheckIn(Room& room, Participant& p, Clock::time_point now) {
+    CheckFrom(room, p, now, address_, true);
+  }
+
+  // Sends a valid ICE check from `from` (e.g. a TCP path), nominating it when `use_candidate`.
+  void CheckFrom(Room& room, Participant& p, Clock::time_point now,
+                 const rtc::TransportAddress& from, bool use_candidate) {
     std::array<std::uint8_t, 256> buffer{};
     std::array<std::uint8_t, rtc::stun::kTransactionIdBytes> id{};
     id[0] = static_cast<std::uint8_t>(++checks_);
@@ -116,12 +125,12 @@ class FakePeer {
     params.priority = 1;
     params.tie_breaker = 7;
     params.controlling = true;
-    params.use_candidate = true;
+    params.use_candidate = use_candidate;
     const auto n = rtc::StunWriter::WriteBindingRequest(buffer, id, params);
     ASSERT_GT(n, 0u);
     auto packet = rtc::StunPacket::Parse(std::span<const std::uint8_t>(buffer.data(), n));
     ASSERT_TRUE(packet);
-    const auto result = room.OnStun(p, *packet, address_, now);
+    const auto result = room.OnStun(p, *packet, from, now);
     EXPECT_TRUE(result.valid);
   }
 
