@@ -85,9 +85,13 @@ void VoiceService::EndMedia(std::int64_t stream_id, std::int64_t user_id, const 
 void VoiceService::OnMediaConnected(std::int64_t stream_id, std::int64_t user_id) {
   auto work = [this, stream_id, user_id]() -> bool {
     try {
-      return rooms_.Heartbeat(stream_id, user_id);
-    } catch (const std::exception&) {
+      if (rooms_.Heartbeat(stream_id, user_id)) return true;
+      // A live media connection without a seat (state lost, evicted through another path):
+      // the connection ends, and the client joins again through REST.
+      EndMedia(stream_id, user_id, "seat_lost", false);
       return false;
+    } catch (const std::exception&) {
+      return false;  // the backend is down: keep the call, presence catches up later
     }
   };
   boost::asio::co_spawn(

@@ -126,7 +126,12 @@ awaitable<MaybeResponse> Events(app::Services& s, VoiceService& v, http::Request
       "Connection: close\r\nX-Accel-Buffering: no\r\nX-Request-Id: " +
       ctx.request_id + "\r\n\r\nretry: 2000\n\n";
   std::int64_t sent_id = 0;
-  if (last_id) {
+  if (last_id && *last_id > version) {
+    // The client saw ids this room never reached: the state restarted (in-process state with
+    // chorusd, Redis without persistence) and versions began again. Resync, and send the live
+    // events from here whatever their ids.
+    out += *EventHub::Frame(0, "resync", R"({"type":"resync","reason":"version_reset"})").text;
+  } else if (last_id) {
     bool complete = false;
     auto frames = hub.Since(stream_id, *last_id, complete);
     if (!complete && version > *last_id) {

@@ -65,6 +65,8 @@ export class RtcConnection {
   private pendingTracks: RTCTrackEvent[] = [];
   /** Events that arrived before `joined` (the server may send slot events first). */
   private earlyMessages: RtcServerMessage[] = [];
+  /** Messages are held until the caller has applied `joined` (deliverEarlyMessages). */
+  private holding = true;
   private closed = false;
   private lastError: { code: string; message: string } | null = null;
   private mediaConnected = false;
@@ -119,6 +121,7 @@ export class RtcConnection {
 
   /** Delivers (once) the events that came before `joined`, after the caller applied `joined`. */
   deliverEarlyMessages(): void {
+    this.holding = false;
     const early = this.earlyMessages;
     this.earlyMessages = [];
     early.forEach((message) => !this.closed && this.events.onMessage(message));
@@ -280,7 +283,10 @@ export class RtcConnection {
         }
         if (message.type === 'error')
           this.lastError = { code: message.code, message: message.message };
-        this.events.onMessage(message);
+        // Until the caller has applied `joined` (its member list), a member event that came
+        // after it would be overwritten by that older list: hold it.
+        if (this.holding) this.earlyMessages.push(message);
+        else this.events.onMessage(message);
       };
       ws.onerror = () => {};
       ws.onclose = () => {
