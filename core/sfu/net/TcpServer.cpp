@@ -172,9 +172,15 @@ void TcpServer::AcceptAll(Clock::time_point now) {
                              SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) {
-        spdlog::warn("[ice] tcp accept failed port={} error={}", local_port_, std::strerror(errno));
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+      // Out of descriptors or memory: the pending connection stays queued and the listener
+      // readable, so stop watching it for a while instead of spinning (Expire resumes).
+      if (now >= next_accept_warning_) {
+        next_accept_warning_ = now + kAcceptWarningInterval;
+        spdlog::warn("[ice] tcp accept failed, pausing accepts port={} error={}", local_port_,
+                     std::strerror(errno));
       }
+      PauseAccepting(now);
       return;
     }
     // Accepted and closed at once beyond the limit, so the backlog drains.
@@ -328,9 +334,24 @@ void TcpServer::Watch(TcpConnection& connection, bool writable) {
   connection.want_write = writable;
 }
 
+void TcpServer::PauseAccepting(Clock::time_point now) {
+  epoll_event event{};
+  event.events = 0;
+  event.data.u64 = kListenerKey;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, listen_fd_, &event);
+  accept_paused_until_ = now + kExpireInterval;
+}
+
 void TcpServer::Expire(Clock::time_point now) {
   if (now < next_expire_) return;
   next_expire_ = now + kExpireInterval;
+  if (accept_paused_until_ && now >= *accept_paused_until_) {
+    accept_paused_until_.reset();
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.u64 = kListenerKey;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, listen_fd_, &event);
+  }
   for (auto it = connections_.begin(); it != connections_.end();) {
     const TcpConnection& connection = *it->second;
     const bool bound = connection.Bound();

@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -94,6 +95,7 @@ class TcpServer {
   static constexpr int kMaxReadsPerEvent = 4;  // fairness between connections and the UDP socket
   static constexpr int kMaxAcceptsPerRound = 32;
   static constexpr auto kExpireInterval = std::chrono::milliseconds(250);
+  static constexpr auto kAcceptWarningInterval = std::chrono::seconds(10);
 
   enum class Verdict { kKeep, kClose, kHandOff };
 
@@ -135,7 +137,8 @@ class TcpServer {
   bool Send(const rtc::TransportAddress& path, std::span<const std::uint8_t> frame);
   // Writes the queued frames of every connection that got some since the last call.
   void Flush();
-  // Closes connections past bind_timeout or idle_timeout (checks every kExpireInterval).
+  // Closes connections past bind_timeout or idle_timeout, and resumes accepting after a pause
+  // (checks every kExpireInterval).
   void Expire(Clock::time_point now);
   // Closes the connection `id` without telling the listener (its owner asked). No-op if unknown.
   void Close(std::uint32_t id);
@@ -150,6 +153,9 @@ class TcpServer {
             std::atomic<std::size_t>& open_connections);
 
   void AcceptAll(Clock::time_point now);
+  // Stops watching the listener until the next Expire one interval later (accept failed for
+  // lack of descriptors or memory).
+  void PauseAccepting(Clock::time_point now);
   TcpConnection* Insert(int fd, const rtc::TransportAddress& path, Clock::time_point accepted);
   void Read(TcpConnection& connection, Clock::time_point now);
   // Feeds the buffered frames to the listener; false when the connection is gone after it.
@@ -170,6 +176,8 @@ class TcpServer {
   std::uint32_t delivering_ = 0;      // the connection whose frames are being delivered
   bool close_after_delivery_ = false;
   Clock::time_point next_expire_{};
+  Clock::time_point next_accept_warning_{};
+  std::optional<Clock::time_point> accept_paused_until_;
   TcpCounters counters_;
 };
 

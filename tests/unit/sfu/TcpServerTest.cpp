@@ -2,10 +2,12 @@
 // splits) frames when full, and the TCP packet path — read, RFC 4571 deframing, the listener,
 // queueing a framed reply, flushing — allocates nothing once a connection is up (counted with
 // the operator new / malloc hooks of RoomAllocationTest.cpp).
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -162,6 +164,47 @@ TEST(TcpServerTest, SendToAConnectionThatIsGoneIsCountedAsDropped) {
   const std::array<std::uint8_t, 3> bytes{1, 2, 3};
   EXPECT_FALSE(server->Send(path, bytes));
   EXPECT_EQ(server->Counters().send_dropped.load(), 1u);
+}
+
+TEST(TcpServerTest, OutOfDescriptorsPausesAcceptingInsteadOfSpinning) {
+  std::atomic<std::size_t> open{0};
+  std::string error;
+  auto server =
+      TcpServer::Open(*rtc::TransportAddress::FromString("127.0.0.1", 0), {}, open, &error);
+  ASSERT_TRUE(server) << error;
+  EchoListener listener(*server);
+  server->SetListener(&listener);
+  const int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(server->LocalPort());
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(client, reinterpret_cast<sockaddr*>(&to), sizeof(to)), 0);
+  pollfd pfd{server->Fd(), POLLIN, 0};
+  ASSERT_EQ(::poll(&pfd, 1, 2000), 1);
+
+  // No descriptor left: the lowest free one becomes the limit.
+  const int probe = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(probe, 0);
+  ::close(probe);
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  rlimit low = saved;
+  low.rlim_cur = static_cast<rlim_t>(probe);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  const auto t0 = Clock::now();
+  server->OnReadable(t0);                         // accept4 fails with EMFILE
+  const bool paused = ::poll(&pfd, 1, 100) == 0;  // not readable while paused
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &saved), 0);
+  EXPECT_TRUE(paused) << "the listener must not stay readable (the worker would spin)";
+  EXPECT_EQ(server->ConnectionCount(), 0u);
+
+  server->Expire(t0 + std::chrono::milliseconds(300));  // resumes accepting
+  ASSERT_EQ(::poll(&pfd, 1, 2000), 1);
+  server->OnReadable(Clock::now());
+  EXPECT_EQ(server->ConnectionCount(), 1u);
+  EXPECT_EQ(server->Counters().accepted.load(), 1u);
+  ::close(client);
 }
 
 }  // namespace
