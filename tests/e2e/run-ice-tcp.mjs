@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { makeDemoMedia, startChorusd, tailOf, kAdminUser, kAdminPassword } from './lib/chorusd.mjs';
-import { isolateInNetns, kNetnsAnnounceIp } from './lib/netns.mjs';
+import { currentNetns, isolateInNetns, kNetnsAnnounceIp } from './lib/netns.mjs';
 import { makeTempDir } from './lib/paths.mjs';
 import { Report } from './lib/report.mjs';
 import { apiCall, joinVoice, makeToneWav, openUser, waitHearing } from './lib/voice.mjs';
@@ -99,7 +99,8 @@ async function step(name, fn) {
 
 try {
   const ready = await step('setup: UDP to the SFU dropped, chorusd and two users', async () => {
-    // Only this namespace's rules: they vanish with it.
+    // Only this namespace's rules: they vanish with it. Never touch another namespace's.
+    if (!currentNetns()?.startsWith('chorus-e2e-')) throw new Error('not in a test namespace');
     execFileSync('iptables', ['-A', 'INPUT', '-p', 'udp', '-d', kNetnsAnnounceIp, '-j', 'DROP']);
     await makeDemoMedia(dataDir);
     server = await startChorusd({ dataDir, extraArgs: ['--rtc-announce-ip', kNetnsAnnounceIp] });
