@@ -12,7 +12,9 @@
 #   rest_503       while Redis is down, voice endpoints answer 503 state_unavailable (JSON), never
 #                  500; /api/auth/me (database only) keeps answering 200
 #   rest_recovers  after the restart, roster/state answer 2xx again by themselves within 15 s
-#   peers_ok       both peers end their call normally (no /rtc loss, no SRTP failure)
+#   no_ghost_media after Redis is back (empty), each peer is either seated in the roster again or
+#                  had its media ended by the server (chorus-peer does not rejoin by itself);
+#                  never talking while absent from the roster; no SRTP failure
 #   durable        users, sessions and streams rows are the same before and after; no
 #                  voice_members or audit_log row is lost
 # Figures (FIGURE lines): audio gap and windows/s per peer, 503 count, time to recovery, rows.
@@ -115,14 +117,29 @@ for name in "$A" "$B"; do
 done
 check audio_kept "$why"
 
+# After Redis comes back empty the seats are gone (memberships closed, reason state_lost): a peer
+# must either be seated again or have had its media ended by the server (DTLS close_notify, /rtc).
+# Still talking while absent from the roster is a ghost.
 why=""
 for name in "$A" "$B"; do
   v="EXIT_$name"
-  [[ ${!v} -eq 0 ]] || why+="$name exited ${!v}: $(tail -1 "$TMP/$name.out"); "
-  jq -e '.ok and .received.srtp_failures == 0' "$TMP/$name.json" >/dev/null 2>&1 ||
-    why+="$name report not ok: $(jq -c '{error, received}' "$TMP/$name.json" 2>/dev/null); "
+  closed=$(number jq '.events.counts.closed // 0' "$TMP/$name.json")
+  ended=$(number jq '.ended_ms' "$TMP/$name.json")
+  jq -e '.received.srtp_failures == 0' "$TMP/$name.json" >/dev/null 2>&1 ||
+    why+="$name: SRTP failures or no report; "
+  # chorus-peer exits 3 or 4 once the server ends its media (DTLS close_notify or /rtc close,
+  # whichever it notices first; the `closed` message may come first or be cut off).
+  if [[ ${!v} -eq 3 || ${!v} -eq 4 ]] && (( ended >= T_UP )); then
+    figure "${name}_media_ended_after_redis_up" "$(( ended - T_UP )) ms (closed messages: $closed; $(tail -1 "$TMP/$name.out" | sed 's/^chorus-peer [^:]*: //'))"
+  elif [[ ${!v} -eq 0 ]] && jq -e --arg n "$name" 'index($n) != null' <<<"$ROSTER_AFTER" >/dev/null 2>&1; then
+    :  # seated again and still talking
+  elif [[ ${!v} -eq 0 ]]; then
+    why+="$name kept its media after Redis came back empty but is not in the roster (a ghost: $ROSTER_AFTER); "
+  else
+    why+="$name exited ${!v} (ended $(( ended - T_UP )) ms after Redis was back): $(tail -1 "$TMP/$name.out"); "
+  fi
 done
-check peers_ok "$why"
+check no_ghost_media "$why"
 
 # --- REST ---------------------------------------------------------------------------------------
 VOICE_OPS=roster,state,heartbeat,join
