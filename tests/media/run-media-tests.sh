@@ -41,14 +41,26 @@ trap cleanup EXIT
 
 now_ms() { date +%s%3N; }
 
-# A free loopback port of the given kind (tcp|udp), chosen by the kernel.
+# A free loopback port of the given kind (tcp|udp), chosen by the kernel. A udp port is also free
+# over TCP: chorusd's ICE-TCP listener takes the same number (--rtc-tcp-port defaults to it).
 free_port() {
   /usr/bin/python3 - "$1" <<'EOF'
 import socket, sys
-kind = socket.SOCK_STREAM if sys.argv[1] == "tcp" else socket.SOCK_DGRAM
-s = socket.socket(socket.AF_INET, kind)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
+for _ in range(50):
+    kind = socket.SOCK_STREAM if sys.argv[1] == "tcp" else socket.SOCK_DGRAM
+    s = socket.socket(socket.AF_INET, kind)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    if sys.argv[1] == "udp":
+        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            t.bind(("0.0.0.0", port))
+        except OSError:
+            continue
+        finally:
+            t.close()
+    print(port)
+    break
 EOF
 }
 

@@ -54,13 +54,29 @@ export function waitForExit(child, timeoutMs) {
 }
 
 /** Returns a UDP port on 127.0.0.1 that was free a moment ago. */
-export function freeUdpPort() {
-  return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket('udp4');
-    socket.on('error', reject);
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
+export async function freeUdpPort() {
+  // chorusd's ICE-TCP listener takes the same number over TCP (--rtc-tcp-port defaults to the
+  // UDP port), so the port must be free for both; a UDP port the kernel picks can be the local
+  // port of a live TCP connection.
+  const bindUdp = () =>
+    new Promise((resolve, reject) => {
+      const socket = dgram.createSocket('udp4');
+      socket.on('error', reject);
+      socket.bind(0, '127.0.0.1', () => resolve(socket));
     });
-  });
+  const tcpFree = (port) =>
+    new Promise((resolve) => {
+      const server = net.createServer();
+      server.unref();
+      server.once('error', () => resolve(false));
+      server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const socket = await bindUdp();
+    const { port } = socket.address();
+    const free = await tcpFree(port);
+    await new Promise((resolve) => socket.close(resolve));
+    if (free) return port;
+  }
+  throw new Error('no port free for both UDP and TCP after 50 attempts');
 }
