@@ -2,7 +2,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build gui run test lint format fuzz bench clean
+.PHONY: all deps build gui run test lint format fuzz sanitize bench clean
 
 all: build
 
@@ -33,6 +33,10 @@ format:
 
 fuzz:
 	scripts/fuzz long
+
+# ASan+UBSan and TSan builds (build-asan, build-tsan) running the suites; outside `make test`.
+sanitize: deps
+	scripts/sanitize
 
 # Fault drills (tests/faults/README.md): Redis killed, Postgres restarted, chorusd SIGKILLed
 # mid-call; outside `make test` (minutes each; chorusd-kill needs root for `ip netns`).

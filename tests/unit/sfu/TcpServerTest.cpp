@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "AllocationCounter.hpp"
+#include "Sanitizers.hpp"
 #include "net/TcpServer.hpp"
 
 namespace chorus::net {
@@ -167,6 +168,9 @@ TEST(TcpServerTest, SendToAConnectionThatIsGoneIsCountedAsDropped) {
 }
 
 TEST(TcpServerTest, OutOfDescriptorsPausesAcceptingInsteadOfSpinning) {
+  // With no descriptor left the sanitizer runtime cannot check memory (it probes with a pipe) nor
+  // write its report, and flags valid objects (spdlog's shared_ptr) as having a bad vptr.
+  if (CHORUS_UNDER_SANITIZER) GTEST_SKIP() << "takes away the descriptors sanitizers need";
   std::atomic<std::size_t> open{0};
   std::string error;
   auto server =
