@@ -57,10 +57,11 @@ class IceServer {
   // verifies with the local password gets a success response carrying XOR-MAPPED-ADDRESS =
   // `from`; with USE-CANDIDATE, `from` becomes the selected path. A transaction id seen before
   // (of the last kSeenTransactions) is a retransmission when it comes from the same address and
-  // a replay otherwise: a replay is dropped, so a captured check can never move the path. A request missing USERNAME,
-  // MESSAGE-INTEGRITY or PRIORITY gets 400, a wrong USERNAME or integrity 401, ICE-CONTROLLED
-  // 487 (a lite agent is always controlled). Anything else is dropped and counted. The response
-  // is written to `out` (which must not overlap `packet`); response_bytes is 0 if it did not fit.
+  // a replay otherwise: a replay is dropped, so a captured check can never move the path. A request
+  // missing USERNAME, MESSAGE-INTEGRITY or PRIORITY gets 400, a wrong USERNAME or integrity 401,
+  // ICE-CONTROLLED 487 (a lite agent is always controlled). Anything else is dropped and counted.
+  // The response is written to `out` (which must not overlap `packet`); response_bytes is 0 if it
+  // did not fit.
   IceCheckResult ProcessStun(std::span<const std::uint8_t> packet, const TransportAddress& from,
                              std::span<std::uint8_t> out, Clock::time_point now);
 

@@ -1,11 +1,11 @@
 #include "rtc/RtcSession.hpp"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
-#include <algorithm>
 #include <optional>
 
 #include "http/ApiError.hpp"

@@ -344,8 +344,7 @@ std::vector<std::string> RedisState::RunScript(const StateScript& script,
                                                const std::vector<std::string>& keys,
                                                const std::vector<std::string>& args) {
   std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
-  SHA1(reinterpret_cast<const unsigned char*>(script.lua.data()), script.lua.size(),
-       digest.data());
+  SHA1(reinterpret_cast<const unsigned char*>(script.lua.data()), script.lua.size(), digest.data());
   std::string sha;
   for (unsigned char b : digest) sha += fmt::format("{:02x}", b);
   std::vector<std::string> command{"EVALSHA", sha, std::to_string(keys.size())};
