@@ -79,7 +79,8 @@ struct SdpCandidate {
 // defaults (RFC 8839 §5.4, RFC 8122 §5) when the section itself did not carry them.
 struct SdpMediaSection {
   std::string kind;                  // "audio", "video", "application", ...
-  std::uint16_t port = 0;            // 0 = rejected/disabled section (RFC 3264 §6)
+  std::uint16_t port = 0;            // 0 = rejected/disabled (RFC 3264 §6) unless bundle_only
+  bool bundle_only = false;          // a=bundle-only (RFC 8843 §6): port 0 means "use the BUNDLE"
   std::string protocol;              // e.g. "UDP/TLS/RTP/SAVPF"
   std::vector<std::string> formats;  // the m= line's format list as written
   std::string mid;
@@ -98,8 +99,10 @@ struct SdpMediaSection {
   std::vector<SdpCandidate> candidates;
   bool end_of_candidates = false;
 
-  // True when the section is disabled (port 0).
-  bool IsRejected() const { return port == 0; }
+  // True when the section is disabled: port 0 without a=bundle-only. Firefox offers every
+  // section after the first with port 0 and a=bundle-only under bundlePolicy "max-bundle"
+  // (RFC 8843 §6, RFC 8829 §5.2.1); those are live sections that share the BUNDLE transport.
+  bool IsRejected() const { return port == 0 && !bundle_only; }
   // True when the sender of this description sends media here (sendrecv or sendonly).
   bool Sends() const;
   // True when the sender of this description receives media here (sendrecv or recvonly).

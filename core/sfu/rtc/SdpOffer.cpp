@@ -103,7 +103,7 @@ SdpResult<SdpOffer> SdpOffer::FromDescription(SdpDescription description) {
 
   // RFC 8843 §7.2: the first mid of the group tags the section whose transport is shared.
   const auto* tag = offer.description_.FindMid(offer.description_.bundle_mids.front());
-  if (tag == nullptr || tag->kind != "audio" || tag->IsRejected()) {
+  if (tag == nullptr || tag->kind != "audio" || tag->port == 0) {
     return Error(SdpErrorCode::kNoBundle, "the BUNDLE group must start with an audio section");
   }
   offer.tag_index_ = static_cast<std::size_t>(tag - media.data());

@@ -211,6 +211,8 @@ void ApplyAttribute(std::string_view name, std::string_view value, SdpDescriptio
     section->rtcp_mux = true;
   } else if (name == "rtcp-rsize") {
     section->rtcp_rsize = true;
+  } else if (name == "bundle-only") {
+    section->bundle_only = true;
   } else if (name == "rtpmap") {
     SdpCodec codec;
     if (ParseRtpMap(value, codec)) section->codecs.push_back(std::move(codec));

@@ -124,6 +124,22 @@ TEST(SdpAnswerBuilderTest, AnswersCapturedChromiumOffer) {
   }
 }
 
+TEST(SdpAnswerBuilderTest, AnswersFirefoxBundleOnlySectionsWithSlots) {
+  auto built = SdpAnswerBuilder::Build(OfferFrom("firefox-offer.sdp"), Options());
+  ASSERT_TRUE(built.Ok()) << built.Error().message;
+  const std::string& sdp = built.Value().sdp;
+  EXPECT_NE(sdp.find("\r\na=group:BUNDLE 0 1 2 3\r\n"), std::string::npos);
+  EXPECT_EQ(sdp.find("a=bundle-only"), std::string::npos);  // never in an answer (RFC 8843 §7.3)
+  EXPECT_TRUE(Has(SectionLines(sdp, 0), "a=recvonly"));
+  for (std::size_t i = 1; i < 4; ++i) {
+    const auto lines = SectionLines(sdp, i);
+    ASSERT_FALSE(lines.empty());
+    EXPECT_EQ(lines[0].rfind("m=audio 40000 ", 0), 0u) << lines[0];
+    EXPECT_TRUE(Has(lines, "a=sendonly")) << i;
+  }
+  EXPECT_EQ(built.Value().slots.size(), 3u);
+}
+
 TEST(SdpAnswerBuilderTest, AnswerReadsBackThroughThePeerParser) {
   auto built = SdpAnswerBuilder::Build(OfferFrom("chromium-offer.sdp"), Options());
   ASSERT_TRUE(built.Ok());

@@ -1,4 +1,5 @@
-// SdpOffer: captured Chromium 156 and aiortc 1.4 offers, and offers outside the profile refused.
+// SdpOffer: captured Chromium 156, Firefox 153 ESR and aiortc 1.4 offers, and offers outside the
+// profile refused.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -112,6 +113,43 @@ TEST(SdpOfferTest, ParsesCapturedAiortcOffer) {
   EXPECT_EQ(upstream->ssrcs.at(0).ssrc, 1594757242u);
   EXPECT_EQ(offer.ReceiveIndices().size(), 4u);
   EXPECT_EQ(upstream->candidates.size(), 2u);
+}
+
+// Firefox 153 ESR under bundlePolicy "max-bundle": every section after the first has port 0 and
+// a=bundle-only (RFC 8843 §6). Those sections are live, not disabled; before this was understood
+// chorusd answered them "m=audio 0 ... inactive" and no audio flowed either way.
+TEST(SdpOfferTest, FirefoxBundleOnlySectionsAreReceiveSections) {
+  auto result = SdpOffer::Parse(ReadSdp("firefox-offer.sdp"));
+  ASSERT_TRUE(result.Ok()) << result.Error().message;
+  const auto& offer = result.Value();
+  const auto& media = offer.Description().media;
+  ASSERT_EQ(media.size(), 4u);
+  EXPECT_EQ(offer.UpstreamIndex(), 0u);
+  EXPECT_EQ(offer.ReceiveIndices(), (std::vector<std::size_t>{1, 2, 3}));
+  for (std::size_t i = 1; i < media.size(); ++i) {
+    EXPECT_EQ(media[i].port, 0);
+    EXPECT_TRUE(media[i].bundle_only);
+    EXPECT_TRUE(offer.IsUsableAudio(i));
+  }
+  // Firefox puts the fingerprint at session level and the credentials in each section.
+  EXPECT_EQ(offer.Fingerprint().algorithm, "sha-256");
+  EXPECT_EQ(offer.Upstream()->FindOpus()->payload_type, 109);
+}
+
+TEST(SdpOfferTest, PortZeroWithoutBundleOnlyStaysDisabled) {
+  const std::string text = ReplaceAll(ReadSdp("firefox-offer.sdp"), "a=bundle-only\r\n", "");
+  auto result = SdpOffer::Parse(text);
+  ASSERT_TRUE(result.Ok()) << result.Error().message;
+  EXPECT_FALSE(result.Value().IsUsableAudio(1));
+  EXPECT_TRUE(result.Value().ReceiveIndices().empty());
+}
+
+TEST(SdpOfferTest, RefusesABundleOnlyTag) {
+  // RFC 8843 §7.2.1: the offerer-tagged section carries a port; it cannot be bundle-only.
+  std::string text = ReadSdp("firefox-offer.sdp");
+  text.replace(text.find("m=audio 9 "), 10, "m=audio 0 ");
+  text.replace(text.find("a=sendrecv\r\n"), 12, "a=sendrecv\r\na=bundle-only\r\n");
+  EXPECT_EQ(RefusalOf(text), SdpErrorCode::kNoBundle);
 }
 
 TEST(SdpOfferTest, AcceptsVideoSectionsForRejection) {
