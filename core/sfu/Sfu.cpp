@@ -8,6 +8,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "MediaWorker.hpp"
@@ -66,6 +67,16 @@ std::unique_ptr<Sfu> Sfu::Start(const SfuConfig& config) {
   auto bind = rtc::TransportAddress::FromString(config.bind, config.udp_port);
   if (!bind)
     throw std::runtime_error("SFU: --rtc-bind is not a numeric IP address: " + config.bind);
+  if (config.announce_ips.empty() ||
+      config.announce_ips.size() > rtc::SdpAnswerOptions::kMaxAnnounceIps) {
+    throw std::runtime_error("SFU: announce 1 to 8 addresses");
+  }
+  for (const auto& ip : config.announce_ips) {
+    // Refused here, not at the first join (which would fail with sdp_invalid_argument).
+    if (!rtc::TransportAddress::FromString(ip, 1)) {
+      throw std::runtime_error("SFU: --rtc-announce-ip is not a numeric IP address: " + ip);
+    }
+  }
   RoomOptions room_options;
   room_options.audio_slots = std::max<std::size_t>(1, config.audio_slots);
   room_options.consent_timeout = config.consent_timeout;
@@ -101,8 +112,8 @@ std::unique_ptr<Sfu> Sfu::Start(const SfuConfig& config) {
   sfu->rooms_per_worker_.assign(count, 0);
   for (auto& worker : sfu->workers_) worker->Start();
   spdlog::info("[sfu] started port={} tcp_port={} bind={} announce={} workers={} slots={}",
-               sfu->udp_port_, sfu->tcp_port_, config.bind, config.announce_ip, count,
-               room_options.audio_slots);
+               sfu->udp_port_, sfu->tcp_port_, config.bind, fmt::join(config.announce_ips, ","),
+               count, room_options.audio_slots);
   return sfu;
 }
 
@@ -144,7 +155,7 @@ void Sfu::Join(JoinRequest request, EventSink sink, JoinCallback done) {
   options.ice_ufrag = credentials->ufrag;
   options.ice_pwd = credentials->pwd;
   options.fingerprint = "sha-256 " + dtls_->FingerprintSha256();
-  options.announce_ip = config_.announce_ip;
+  options.announce_ips = config_.announce_ips;
   options.announce_port = udp_port_;
   options.announce_tcp_port = tcp_port_;
   options.cname = "chorus";

@@ -30,7 +30,9 @@ class RouteTable;
 struct SfuConfig {
   std::uint16_t udp_port = 40000;  // 0 picks a free port (tests)
   std::string bind = "0.0.0.0";
-  std::string announce_ip = "127.0.0.1";
+  // Addresses in the ICE candidates, first preferred (numeric, at most 8); the API layer resolves
+  // the default (config/MediaAddresses).
+  std::vector<std::string> announce_ips = {"127.0.0.1"};
   std::size_t audio_slots = 4;  // K receive slots per participant
   std::size_t workers = 0;      // 0 = one per core
   std::chrono::seconds consent_timeout{30};

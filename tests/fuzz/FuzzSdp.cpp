@@ -46,7 +46,7 @@ void CheckAnswer(const SdpOffer& offer, std::size_t slot_count) {
   options.fingerprint =
       "sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:"
       "BB:CC:DD:EE:FF";
-  options.announce_ip = "127.0.0.1";
+  options.announce_ips = {"127.0.0.1"};
   options.announce_port = 40000;
   options.cname = "fuzz";
   for (std::size_t i = 0; i < slot_count; ++i) options.slot_ssrcs.push_back(1000 + i);

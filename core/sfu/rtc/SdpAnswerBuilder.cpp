@@ -12,8 +12,8 @@
 namespace chorus::rtc {
 namespace {
 
-constexpr std::size_t kMaxNameChars = 64;                     // cname and msid prefix
-constexpr std::uint32_t kHostCandidatePriority = 2130706431;  // RFC 8445 §5.1.2.1, type pref 126
+constexpr std::size_t kMaxNameChars = 64;           // cname and msid prefix
+constexpr std::uint32_t kHostTypePreference = 126;  // RFC 8445 §5.1.2.1
 
 // RFC 8445 §5.1.2.1: priority = 2^24 * type preference + 2^8 * local preference + (256 -
 // component).
@@ -27,10 +27,16 @@ constexpr std::uint32_t CandidatePriority(std::uint32_t type_preference,
 // top other-pref (8191) as it is our only one.
 constexpr std::uint32_t kTcpHostTypePreference = 90;
 constexpr std::uint32_t kTcpPassiveDirectionPreference = 4;
-constexpr std::uint32_t kTcpPassiveHostPriority =
-    CandidatePriority(kTcpHostTypePreference, (kTcpPassiveDirectionPreference << 13) + 8191);
-static_assert(kHostCandidatePriority == CandidatePriority(126, 65535));
-static_assert(kTcpPassiveHostPriority < kHostCandidatePriority);
+// The i-th announced address (0 first) gets the i-th highest local preference.
+constexpr std::uint32_t UdpHostPriority(std::size_t i) {
+  return CandidatePriority(kHostTypePreference, 65535 - static_cast<std::uint32_t>(i));
+}
+constexpr std::uint32_t TcpPassiveHostPriority(std::size_t i) {
+  return CandidatePriority(kTcpHostTypePreference, (kTcpPassiveDirectionPreference << 13) + 8191 -
+                                                       static_cast<std::uint32_t>(i));
+}
+static_assert(UdpHostPriority(0) == 2130706431);  // a single address: as before
+static_assert(TcpPassiveHostPriority(0) < UdpHostPriority(SdpAnswerOptions::kMaxAnnounceIps));
 constexpr std::string_view kOpusFmtp = "minptime=10;useinbandfec=1;usedtx=1";  // RFC 7587 §6.1
 
 SdpError Invalid(std::string message) {
@@ -64,8 +70,8 @@ struct Transport {
   std::string_view ufrag;
   std::string_view pwd;
   std::string fingerprint;
-  std::string_view ip;
-  std::string_view ip_version;  // "IP4" / "IP6"
+  const std::vector<std::string>& ips;  // announced, first preferred; ips[0] goes in c=
+  std::string_view ip_version;          // of ips[0]: "IP4" / "IP6"
   std::uint16_t port = 0;
   std::uint16_t tcp_port = 0;  // 0: no TCP candidate
 };
@@ -75,7 +81,7 @@ void WriteAudio(std::string& out, const SdpMediaSection& offered, const SdpAudio
                 std::string_view cname) {
   Line(out,
        fmt::format("m=audio {} {} {}", transport.port, offered.protocol, params.opus_payload_type));
-  Line(out, fmt::format("c=IN {} {}", transport.ip_version, transport.ip));
+  Line(out, fmt::format("c=IN {} {}", transport.ip_version, transport.ips.front()));
   Line(out, fmt::format("a=mid:{}", params.mid));
   Line(out, fmt::format("a=ice-ufrag:{}", transport.ufrag));
   Line(out, fmt::format("a=ice-pwd:{}", transport.pwd));
@@ -96,14 +102,18 @@ void WriteAudio(std::string& out, const SdpMediaSection& offered, const SdpAudio
     Line(out, fmt::format("a=ssrc:{} cname:{}", slot->ssrc, cname));
     Line(out, fmt::format("a=ssrc:{} msid:{} {}", slot->ssrc, slot->msid_stream, slot->msid_track));
   }
-  // RFC 8839 §5.1; one UDP host candidate: the SFU's single port.
-  Line(out, fmt::format("a=candidate:1 1 udp {} {} {} typ host", kHostCandidatePriority,
-                        transport.ip, transport.port));
-  // RFC 6544 §4.5: a passive TCP candidate carries the listening port and "tcptype passive"; its
-  // own foundation, as its transport differs (RFC 8445 §5.1.1.3).
+  // RFC 8839 §5.1: one UDP host candidate per announced address, all on the SFU's single port.
+  // Foundations differ per address and transport (RFC 8445 §5.1.1.3): UDP 1, 3, 5…, TCP 2, 4, 6…
+  for (std::size_t i = 0; i < transport.ips.size(); ++i) {
+    Line(out, fmt::format("a=candidate:{} 1 udp {} {} {} typ host", 2 * i + 1, UdpHostPriority(i),
+                          transport.ips[i], transport.port));
+  }
+  // RFC 6544 §4.5: a passive TCP candidate carries the listening port and "tcptype passive".
   if (transport.tcp_port != 0) {
-    Line(out, fmt::format("a=candidate:2 1 tcp {} {} {} typ host tcptype passive",
-                          kTcpPassiveHostPriority, transport.ip, transport.tcp_port));
+    for (std::size_t i = 0; i < transport.ips.size(); ++i) {
+      Line(out, fmt::format("a=candidate:{} 1 tcp {} {} {} typ host tcptype passive", 2 * i + 2,
+                            TcpPassiveHostPriority(i), transport.ips[i], transport.tcp_port));
+    }
   }
   Line(out, "a=end-of-candidates");
 }
@@ -113,6 +123,15 @@ std::optional<SdpError> CheckOptions(const SdpAnswerOptions& options) {
     return Invalid("server ICE ufrag/pwd are not valid ice-chars of RFC 8839 lengths");
   }
   if (options.announce_port == 0) return Invalid("announce port must not be 0");
+  if (options.announce_ips.empty() ||
+      options.announce_ips.size() > SdpAnswerOptions::kMaxAnnounceIps) {
+    return Invalid(fmt::format("announce 1 to {} addresses", SdpAnswerOptions::kMaxAnnounceIps));
+  }
+  for (const auto& ip : options.announce_ips) {
+    if (!TransportAddress::FromString(ip, options.announce_port)) {
+      return Invalid("announce ip is not a numeric IPv4/IPv6 address");
+    }
+  }
   if (!IsSdpToken(options.cname, kMaxNameChars) ||
       !IsSdpToken(options.slot_stream_prefix, kMaxNameChars)) {
     return Invalid("cname and slot stream prefix must be SDP tokens of at most 64 characters");
@@ -136,13 +155,13 @@ SdpResult<SdpLocalAnswer> SdpAnswerBuilder::Build(const SdpOffer& offer,
   if (!fingerprint || fingerprint->algorithm != "sha-256" || fingerprint->digest.size() != 32) {
     return Invalid("server fingerprint must be sha-256 with 32 hex bytes (AB:CD:...)");
   }
-  const auto address = TransportAddress::FromString(options.announce_ip, options.announce_port);
-  if (!address) return Invalid("announce ip is not a numeric IPv4/IPv6 address");
+  const auto address =
+      TransportAddress::FromString(options.announce_ips.front(), options.announce_port);
 
   Transport transport{options.ice_ufrag,
                       options.ice_pwd,
                       fingerprint->ToString(),
-                      options.announce_ip,
+                      options.announce_ips,
                       address->IsIpv6() ? "IP6" : "IP4",
                       options.announce_port,
                       options.announce_tcp_port};
@@ -182,7 +201,7 @@ SdpResult<SdpLocalAnswer> SdpAnswerBuilder::Build(const SdpOffer& offer,
   std::string& out = answer.sdp;
   Line(out, "v=0");
   Line(out, fmt::format("o=- {} 2 IN {} {}", options.session_id, transport.ip_version,
-                        options.announce_ip));
+                        options.announce_ips.front()));
   Line(out, "s=-");
   Line(out, "t=0 0");
   Line(out, "a=ice-lite");  // RFC 8839 §5.3

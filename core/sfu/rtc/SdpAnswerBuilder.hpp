@@ -13,8 +13,10 @@
 // Every accepted section carries ice-ufrag/pwd, fingerprint, setup:passive, rtcp-mux (+ rtcp-rsize
 // if offered), the offered Opus PT with "minptime=10;useinbandfec=1;usedtx=1", the
 // ssrc-audio-level and sdes:mid extmaps with the offer's ids (when offered), one UDP host
-// candidate for the announced address, a passive TCP host candidate (RFC 6544) of lower priority
-// when announce_tcp_port is set, and a=end-of-candidates. The session carries a=ice-lite.
+// candidate per announced address (the first preferred: a public address behind a 1:1 NAT, then
+// the private one), a passive TCP host candidate (RFC 6544) of lower priority per address when
+// announce_tcp_port is set, and a=end-of-candidates. The c= and o= lines carry the first address.
+// The session carries a=ice-lite.
 // Thread affinity: none (pure function).
 #pragma once
 
@@ -30,10 +32,12 @@
 namespace chorus::rtc {
 
 struct SdpAnswerOptions {
+  static constexpr std::size_t kMaxAnnounceIps = 8;  // local preferences stay distinct
+
   std::string ice_ufrag;    // the server's, 4..256 ice-chars
   std::string ice_pwd;      // the server's, 22..256 ice-chars
   std::string fingerprint;  // "sha-256 AB:CD:..." (or bare "AB:CD:...", taken as sha-256)
-  std::string announce_ip;  // numeric IPv4 or IPv6 literal
+  std::vector<std::string> announce_ips;  // numeric IPv4/IPv6 literals, 1..kMaxAnnounceIps
   std::uint16_t announce_port = 0;
   std::uint16_t announce_tcp_port = 0;             // ICE-TCP passive candidate port; 0: none
   std::vector<std::uint32_t> slot_ssrcs;           // one per receive slot, distinct

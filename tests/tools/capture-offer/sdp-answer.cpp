@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   options.fingerprint =
       "sha-256 3A:96:6B:D1:66:8E:1B:58:91:0F:0A:2E:5C:88:E8:C6:64:3E:6D:3B:A7:65:9C:91:70:9B:0C:"
       "5F:01:B2:3E:11";
-  options.announce_ip = argv[1];
+  options.announce_ips = {argv[1]};
   options.announce_port = static_cast<std::uint16_t>(std::atoi(argv[2]));
   const int slots = argc > 3 ? std::atoi(argv[3]) : 4;
   for (int i = 0; i < slots; ++i) {

@@ -61,7 +61,7 @@ class LoopbackServer : public rtc::DtlsTransport::Listener {
     options.ice_pwd = "serverpassword0123456789";
     const auto& fingerprint_of = other_context_ ? other_context_ : context_;
     options.fingerprint = "sha-256 " + fingerprint_of->FingerprintSha256();
-    options.announce_ip = "127.0.0.1";
+    options.announce_ips = {"127.0.0.1"};
     options.announce_port = socket_.local_endpoint().port();
     options.slot_ssrcs = {kSlot0Ssrc, kSlot1Ssrc};
     options.cname = "chorus";

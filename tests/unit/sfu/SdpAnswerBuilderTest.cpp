@@ -30,7 +30,7 @@ SdpAnswerOptions Options() {
   options.ice_ufrag = "srvU";
   options.ice_pwd = "serverpasswordserverpw";
   options.fingerprint = std::string(kServerFingerprint);
-  options.announce_ip = "10.78.0.1";
+  options.announce_ips = {"10.78.0.1"};
   options.announce_port = 40000;
   options.slot_ssrcs = {1001, 1002, 1003, 1004};
   options.cname = "chorus";
@@ -164,7 +164,7 @@ TEST(SdpAnswerBuilderTest, AnswerReadsBackThroughThePeerParser) {
 
 TEST(SdpAnswerBuilderTest, AnswersAiortcOfferWithItsIds) {
   auto options = Options();
-  options.announce_ip = "::1";
+  options.announce_ips = {"::1"};
   auto built = SdpAnswerBuilder::Build(OfferFrom("aiortc-offer.sdp"), options);
   ASSERT_TRUE(built.Ok()) << built.Error().message;
   const auto lines = SectionLines(built.Value().sdp, 2);
@@ -215,6 +215,31 @@ TEST(SdpAnswerBuilderTest, TcpPortAddsAPassiveTcpCandidateBelowUdp) {
   EXPECT_EQ(udp_only.Value().sdp.find(" tcp "), std::string::npos);
 }
 
+// A public address behind a cloud 1:1 NAT plus the private one: a UDP (and a TCP) host candidate
+// for each, the first preferred, each with its own foundation; c= names the first.
+TEST(SdpAnswerBuilderTest, EveryAnnouncedAddressIsACandidateFirstPreferred) {
+  auto options = Options();
+  options.announce_ips = {"203.0.113.10", "10.0.0.5"};
+  options.announce_tcp_port = 40000;
+  auto built = SdpAnswerBuilder::Build(OfferFrom("chromium-offer.sdp"), options);
+  ASSERT_TRUE(built.Ok()) << built.Error().message;
+  EXPECT_NE(built.Value().sdp.find("\r\no=- 1 2 IN IP4 203.0.113.10\r\n"), std::string::npos);
+  const auto lines = SectionLines(built.Value().sdp, 0);
+  EXPECT_TRUE(Has(lines, "c=IN IP4 203.0.113.10"));
+  EXPECT_TRUE(Has(lines, "a=candidate:1 1 udp 2130706431 203.0.113.10 40000 typ host"));
+  EXPECT_TRUE(Has(lines, "a=candidate:3 1 udp 2130706175 10.0.0.5 40000 typ host"));
+  EXPECT_TRUE(Has(lines,
+                  "a=candidate:2 1 tcp 1520435199 203.0.113.10 40000 typ host tcptype "
+                  "passive"));
+  EXPECT_TRUE(Has(lines,
+                  "a=candidate:4 1 tcp 1520434943 10.0.0.5 40000 typ host tcptype "
+                  "passive"));
+  // The peer's parser takes the first (preferred) candidate.
+  auto answer = SdpAnswer::Parse(built.Value().sdp);
+  ASSERT_TRUE(answer.Ok());
+  EXPECT_EQ(answer.Value().Candidate().address, "203.0.113.10");
+}
+
 TEST(SdpAnswerBuilderTest, RejectsVideoWithPortZero) {
   auto built = SdpAnswerBuilder::Build(OfferFrom("chromium-offer-video.sdp"), Options());
   ASSERT_TRUE(built.Ok()) << built.Error().message;
@@ -262,7 +287,16 @@ TEST(SdpAnswerBuilderTest, RefusesUnusableOptions) {
   o.fingerprint = "sha-1 01:23";
   expect_invalid(o);
   o = Options();
-  o.announce_ip = "localhost";
+  o.announce_ips = {"localhost"};
+  expect_invalid(o);
+  o = Options();
+  o.announce_ips = {"10.78.0.1", "10.78.0.1,10.0.0.2"};  // a comma list is one malformed address
+  expect_invalid(o);
+  o = Options();
+  o.announce_ips = {};
+  expect_invalid(o);
+  o = Options();
+  o.announce_ips.assign(SdpAnswerOptions::kMaxAnnounceIps + 1, "10.78.0.1");
   expect_invalid(o);
   o = Options();
   o.announce_port = 0;

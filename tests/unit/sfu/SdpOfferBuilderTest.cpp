@@ -65,7 +65,7 @@ TEST(SdpOfferBuilderTest, FullRoundTripThroughServerAnswer) {
   server.fingerprint =
       "sha-256 11:11:11:11:11:11:11:11:11:11:11:11:11:11:11:11:11:11:11:11:11:11:11:11:11:11:11:11:"
       "11:11:11:11";
-  server.announce_ip = "127.0.0.1";
+  server.announce_ips = {"127.0.0.1"};
   server.announce_port = 40123;
   server.slot_ssrcs = {11, 22, 33, 44};  // more slots than sections: only 3 are used
   server.cname = "srv";

@@ -1,7 +1,9 @@
 #include "app/App.hpp"
 
 #include <boost/asio/signal_set.hpp>
+#include <boost/json/value_from.hpp>
 #include <filesystem>
+#include <iostream>
 #include <thread>
 #include <vector>
 
@@ -11,6 +13,7 @@
 #include "auth/PasswordHashPool.hpp"
 #include "auth/RateLimiter.hpp"
 #include "auth/SessionService.hpp"
+#include "config/MediaAddresses.hpp"
 #include "http/HttpServer.hpp"
 #include "http/Router.hpp"
 #include "ops/Log.hpp"
@@ -106,7 +109,15 @@ void App::Start() {
   m.voice = std::make_unique<voice::VoiceService>(m.ioc, *m.services, *m.state);
   m.services->voice = m.voice.get();
   m.voice->Start();
-  m.sfu = sfu::Sfu::Start(rtc_api::MakeSfuConfig(m.config.rtc));
+  const auto announce = config::PlanAnnounce(m.config, config::ReadHostRoutes());
+  for (const auto& warning : announce.warnings) {
+    ops::Warn("rtc", warning);
+    std::cerr << "chorusd: WARNING: " << warning << "\n";  // loud: also on the console
+  }
+  ops::Info(
+      "rtc", "media announced",
+      {{"addresses", boost::json::value_from(announce.addresses)}, {"source", announce.source}});
+  m.sfu = sfu::Sfu::Start(rtc_api::MakeSfuConfig(m.config.rtc, announce.addresses));
   m.media_control = std::make_unique<rtc_api::SfuMediaControl>(*m.sfu, m.live_media);
   m.voice->SetMediaControl(m.media_control.get());
 

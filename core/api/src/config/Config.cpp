@@ -1,5 +1,7 @@
 #include "config/Config.hpp"
 
+#include "config/MediaAddresses.hpp"
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -181,7 +183,10 @@ Config Load(int argc, char** argv, int& exit_code) {
       ->check(CLI::Range(0, 65535));
   app.add_option("--rtc-bind", c.rtc.bind, "Address the SFU's UDP socket binds")
       ->envname("CHORUS_RTC_BIND");
-  app.add_option("--rtc-announce-ip", c.rtc.announce_ip, "Address announced in ICE candidates")
+  std::string announce_ips;
+  app.add_option("--rtc-announce-ip", announce_ips,
+                 "Addresses announced in ICE candidates, comma-separated, first preferred "
+                 "(default: the --rtc-bind address, else the default route's interface)")
       ->envname("CHORUS_RTC_ANNOUNCE_IP");
   app.add_option("--rtc-audio-slots", c.rtc.audio_slots, "Receive slots (K loudest) per listener")
       ->envname("CHORUS_RTC_AUDIO_SLOTS")
@@ -228,6 +233,9 @@ Config Load(int argc, char** argv, int& exit_code) {
   AddSeconds(app, "--turn-ttl", "CHORUS_TURN_TTL", c.turn.ttl,
              "Lifetime of the TURN credentials in a join response");
 
+  app.add_flag("--check", c.check_only,
+               "Validate the configuration, print what would be announced and served, and exit");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -272,6 +280,13 @@ Config Load(int argc, char** argv, int& exit_code) {
       c.turn.urls.push_back(std::move(url));
     }
     start = comma + 1;
+  }
+  if (!announce_ips.empty()) {
+    if (auto error = ParseAnnounceList(announce_ips, c.rtc.announce_ips)) {
+      std::fprintf(stderr, "%s\n", error->c_str());
+      exit_code = 2;
+      return c;
+    }
   }
   if (!c.turn.urls.empty() && c.turn.secret.empty()) {
     std::fprintf(stderr, "--turn-urls needs --turn-secret (coturn's static-auth-secret)\n");

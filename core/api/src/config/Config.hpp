@@ -71,7 +71,9 @@ struct TurnSettings {
 struct RtcSettings {
   int udp_port = 40000;
   std::string bind = "0.0.0.0";
-  std::string announce_ip = "127.0.0.1";
+  // Addresses in the ICE candidates, first preferred; empty = chosen at start
+  // (config/MediaAddresses: the bind address, else the default route's interface).
+  std::vector<std::string> announce_ips;
   int audio_slots = 4;
   int workers = 0;  // 0 = one per core
   std::chrono::seconds consent_timeout{30};
@@ -105,6 +107,7 @@ struct Config {
   VoiceSettings voice;
   RtcSettings rtc;
   TurnSettings turn;
+  bool check_only = false;  // --check: validate, print what would be served, exit
 
   // True when the public URL is https, so cookies get the Secure attribute.
   bool SecureCookies() const { return public_url.rfind("https://", 0) == 0; }

@@ -8,11 +8,12 @@
 
 namespace chorus::rtc_api {
 
-sfu::SfuConfig MakeSfuConfig(const config::RtcSettings& settings) {
+sfu::SfuConfig MakeSfuConfig(const config::RtcSettings& settings,
+                             std::vector<std::string> announce_ips) {
   sfu::SfuConfig config;
   config.udp_port = static_cast<std::uint16_t>(settings.udp_port);
   config.bind = settings.bind;
-  config.announce_ip = settings.announce_ip;
+  config.announce_ips = std::move(announce_ips);
   config.audio_slots = static_cast<std::size_t>(std::max(1, settings.audio_slots));
   config.workers = static_cast<std::size_t>(std::max(0, settings.workers));
   config.consent_timeout = settings.consent_timeout;

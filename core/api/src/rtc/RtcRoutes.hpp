@@ -15,9 +15,10 @@ class VoiceService;
 
 namespace chorus::rtc_api {
 
-// Builds the SfuConfig from the rtc settings (--rtc-udp-port, --rtc-bind, --rtc-announce-ip,
-// rtc.audio_slots, rtc.workers, rtc.consent_timeout).
-sfu::SfuConfig MakeSfuConfig(const config::RtcSettings& settings);
+// Builds the SfuConfig from the rtc settings (--rtc-udp-port, --rtc-bind, rtc.audio_slots,
+// rtc.workers, rtc.consent_timeout, ICE-TCP) and the addresses config::PlanAnnounce chose.
+sfu::SfuConfig MakeSfuConfig(const config::RtcSettings& settings,
+                             std::vector<std::string> announce_ips);
 
 // Registers GET /rtc and the chorus_sfu_* gauges. `voice`, `sfu` and `live` outlive the router.
 void AddRtcRoutes(http::Router& router, app::Services& services, voice::VoiceService& voice,
