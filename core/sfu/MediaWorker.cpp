@@ -8,6 +8,10 @@
 
 namespace chorus::sfu {
 
+namespace {
+const rtc::TransportAddress kAnySource;  // empty: the kernel picks the source address
+}  // namespace
+
 MediaWorker::MediaWorker(std::size_t index, std::size_t worker_count,
                          std::unique_ptr<net::UdpSocket> socket,
                          std::unique_ptr<net::TcpServer> tcp,
@@ -82,6 +86,7 @@ void MediaWorker::Forget(const Participant& participant) {
         if (tcp_) tcp_->Close(it->first.ConnectionId());
       } else {
         routes_.EraseAddress(it->first);
+        local_of_remote_.erase(it->first);
       }
       it = by_address_.erase(it);
     } else {
@@ -104,7 +109,30 @@ void MediaWorker::SendDatagram(const rtc::TransportAddress& to,
     if (tcp_) tcp_->Send(to, datagram);  // counts its own frames and drops
     return;
   }
-  if (socket_->Queue(to, datagram)) WorkerCounters::Bump(counters_.packets_out);
+  const rtc::TransportAddress* source = &kAnySource;
+  if (!local_of_remote_.empty()) {
+    if (const auto it = local_of_remote_.find(to); it != local_of_remote_.end()) {
+      source = &it->second;
+    }
+  }
+  if (socket_->Queue(to, datagram, *source)) WorkerCounters::Bump(counters_.packets_out);
+}
+
+void MediaWorker::RememberLocal(const rtc::TransportAddress& from,
+                                const rtc::TransportAddress& local) {
+  if (!local.IsValid() || from.IsTcp()) return;  // specific bind: the kernel's choice is right
+  if (const auto it = local_of_remote_.find(from); it != local_of_remote_.end()) {
+    it->second = local;  // the common case: no allocation
+    return;
+  }
+  if (local_of_remote_.size() >= kMaxRememberedLocals) {
+    // Full: forget the remotes whose checks never became a path (failed or forged checks). Paths
+    // stay; if they alone fill the map, this remote is answered from the kernel's choice.
+    std::erase_if(local_of_remote_,
+                  [this](const auto& entry) { return !by_address_.contains(entry.first); });
+    if (local_of_remote_.size() >= kMaxRememberedLocals) return;
+  }
+  local_of_remote_.emplace(from, local);
 }
 
 void MediaWorker::OnReadable() {
@@ -113,37 +141,40 @@ void MediaWorker::OnReadable() {
     if (n == 0) break;
     WorkerCounters::Bump(counters_.packets_in, n);
     const auto now = Clock::now();
-    for (std::size_t i = 0; i < n; ++i) HandleDatagram(socket_->Data(i), socket_->From(i), now);
+    for (std::size_t i = 0; i < n; ++i) {
+      HandleDatagram(socket_->Data(i), socket_->From(i), socket_->LocalOf(i), now);
+    }
     if (n < net::UdpSocket::kBatch) break;
   }
 }
 
 void MediaWorker::HandleDatagram(std::span<std::uint8_t> data, const rtc::TransportAddress& from,
-                                 Clock::time_point now) {
+                                 const rtc::TransportAddress& local, Clock::time_point now) {
   if (rtc::StunPacket::IsStun(data)) {
-    HandleStun(data, from, now);
+    HandleStun(data, from, local, now);
     return;
   }
   if (const auto it = by_address_.find(from); it != by_address_.end()) {
+    RememberLocal(from, local);
     it->second.room->OnDatagram(*it->second.participant, data, now);
     return;
   }
   // Not ours: the participant may live on another worker (the kernel's SO_REUSEPORT hash put
   // this 4-tuple here). Ask the cache, then the global table.
   if (const auto it = foreign_addresses_.find(from); it != foreign_addresses_.end()) {
-    HandOff(it->second, data, from);
+    HandOff(it->second, data, from, local);
     return;
   }
   if (const auto worker = routes_.FindAddress(from); worker && *worker != index_) {
     foreign_addresses_[from] = *worker;
-    HandOff(*worker, data, from);
+    HandOff(*worker, data, from, local);
     return;
   }
   WorkerCounters::Bump(counters_.drop_unknown);
 }
 
 void MediaWorker::HandleStun(std::span<std::uint8_t> data, const rtc::TransportAddress& from,
-                             Clock::time_point now) {
+                             const rtc::TransportAddress& local, Clock::time_point now) {
   const auto packet = rtc::StunPacket::Parse(data);
   if (!packet) {
     WorkerCounters::Bump(counters_.drop_malformed);
@@ -159,6 +190,7 @@ void MediaWorker::HandleStun(std::span<std::uint8_t> data, const rtc::TransportA
   const std::string key(*ufrag);
   if (const auto it = by_ufrag_.find(key); it != by_ufrag_.end()) {
     const Owner owner = it->second;
+    RememberLocal(from, local);  // before the response, which must leave from `local`
     const auto result = owner.room->OnStun(*owner.participant, *packet, from, now);
     if (result.valid && !by_address_.contains(from)) {
       by_address_[from] = owner;
@@ -175,12 +207,13 @@ void MediaWorker::HandleStun(std::span<std::uint8_t> data, const rtc::TransportA
     }
     cached = foreign_ufrags_.emplace(key, *worker).first;
   }
-  HandOff(cached->second, data, from);
+  HandOff(cached->second, data, from, local);
 }
 
 void MediaWorker::HandOff(std::size_t worker, std::span<const std::uint8_t> data,
-                          const rtc::TransportAddress& from) {
-  if (worker >= peers_.size() || !peers_[worker]->InboxFrom(index_).TryPush(from, data)) {
+                          const rtc::TransportAddress& from, const rtc::TransportAddress& local) {
+  // The arrival address travels along: the owner sends the replies, from the same address.
+  if (worker >= peers_.size() || !peers_[worker]->InboxFrom(index_).TryPush(from, local, data)) {
     WorkerCounters::Bump(counters_.drop_handoff);
     return;
   }
@@ -192,7 +225,8 @@ void MediaWorker::DrainHandoffs() {
   const auto now = Clock::now();
   for (auto& ring : inbox_) {
     while (auto* datagram = ring->Front()) {
-      HandleDatagram(std::span(datagram->data.data(), datagram->length), datagram->from, now);
+      HandleDatagram(std::span(datagram->data.data(), datagram->length), datagram->from,
+                     datagram->local, now);
       ring->Pop();
     }
   }

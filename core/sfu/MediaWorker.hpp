@@ -8,6 +8,10 @@
 // when that participant lives on another worker, the whole connection moves there once
 // (TcpHandoff), so afterwards its frames take the same demux as datagrams on the owner's thread,
 // with the connection-tagged TransportAddress as the path, and replies go out framed on it.
+// Source addresses: bound to a wildcard address, the worker remembers per remote UDP address the
+// local address that remote's datagrams last arrived on (reported by the socket, carried along a
+// handoff) and sends everything for that remote from it, so replies come from the address the
+// remote sent to (RFC 8445 §7.2.5.2.1).
 // Thread affinity: Post()/Start()/Stop()/counters from any thread; everything else runs on the
 // worker thread (inside posted tasks).
 #pragma once
@@ -37,7 +41,8 @@ class MediaWorker : public PacketOutput, private net::TcpServer::Listener {
  public:
   using Clock = std::chrono::steady_clock;
   static constexpr auto kTickInterval = std::chrono::milliseconds(10);
-  static constexpr std::size_t kMaxBatchesPerRound = 8;  // fairness with timers and posts
+  static constexpr std::size_t kMaxBatchesPerRound = 8;      // fairness with timers and posts
+  static constexpr std::size_t kMaxRememberedLocals = 4096;  // remote → local address entries
 
   // `peers` is the list of all workers (this one included) for handoffs; it must be complete
   // before Start() and stay alive. `tcp` (may be null: no ICE-TCP) listens on the TCP port.
@@ -68,14 +73,17 @@ class MediaWorker : public PacketOutput, private net::TcpServer::Listener {
   // The ICE-TCP server (nullptr without ICE-TCP); its counters may be read from any thread.
   const net::TcpServer* Tcp() const { return tcp_.get(); }
 
-  // PacketOutput: queues into the batched socket, or framed on the TCP connection a TCP path
+  // PacketOutput: queues into the batched socket, from the local address `to`'s datagrams last
+  // arrived on when one is known (wildcard bind), or framed on the TCP connection a TCP path
   // names (worker thread).
   void SendDatagram(const rtc::TransportAddress& to,
                     std::span<const std::uint8_t> datagram) override;
 
-  // Worker thread: processes one received datagram (also used by tests to inject datagrams).
+  // Worker thread: processes one datagram from `from` that arrived on local address `local`
+  // (empty when the socket is bound to a specific address). Also used by tests to inject
+  // datagrams.
   void HandleDatagram(std::span<std::uint8_t> data, const rtc::TransportAddress& from,
-                      Clock::time_point now);
+                      const rtc::TransportAddress& local, Clock::time_point now);
 
  private:
   struct Owner {
@@ -88,9 +96,11 @@ class MediaWorker : public PacketOutput, private net::TcpServer::Listener {
   void AfterRound();
   void OnTick(Clock::time_point now);
   void HandleStun(std::span<std::uint8_t> data, const rtc::TransportAddress& from,
-                  Clock::time_point now);
+                  const rtc::TransportAddress& local, Clock::time_point now);
   void HandOff(std::size_t worker, std::span<const std::uint8_t> data,
-               const rtc::TransportAddress& from);
+               const rtc::TransportAddress& from, const rtc::TransportAddress& local);
+  // Records that `from`'s datagrams (one this worker handles) now arrive on `local`.
+  void RememberLocal(const rtc::TransportAddress& from, const rtc::TransportAddress& local);
   void Forget(const Participant& participant);
   void UpdateGauges();
 
@@ -118,6 +128,10 @@ class MediaWorker : public PacketOutput, private net::TcpServer::Listener {
   std::unordered_map<std::string, Owner> by_ufrag_;
   // Validated paths: UDP addresses, and TCP connections (addresses tagged with their id).
   std::unordered_map<rtc::TransportAddress, Owner> by_address_;
+  // Wildcard bind only: per remote UDP address (of a participant of this worker, or one that
+  // sent a check naming one), the local address its datagrams last arrived on, which is where
+  // everything sent to it leaves from. At most kMaxRememberedLocals entries.
+  std::unordered_map<rtc::TransportAddress, rtc::TransportAddress> local_of_remote_;
   // Cache of other workers' participants (worker index), filled from RouteTable on a miss.
   std::unordered_map<std::string, std::size_t> foreign_ufrags_;
   std::unordered_map<rtc::TransportAddress, std::size_t> foreign_addresses_;

@@ -20,6 +20,7 @@ namespace chorus::net {
 struct HandoffDatagram {
   static constexpr std::size_t kMaxBytes = 2048;
   rtc::TransportAddress from;
+  rtc::TransportAddress local;  // the local address it arrived on (UdpSocket::LocalOf), or empty
   std::size_t length = 0;
   std::array<std::uint8_t, kMaxBytes> data{};
 };
@@ -30,13 +31,16 @@ class SpscRing {
 
   SpscRing() : slots_(std::make_unique<HandoffDatagram[]>(kSlots)) {}
 
-  // Copies the datagram in; false when the ring is full or the datagram too large (dropped).
-  bool TryPush(const rtc::TransportAddress& from, std::span<const std::uint8_t> data) {
+  // Copies the datagram (with the remote address it came from and the local address it arrived
+  // on) in; false when the ring is full or the datagram too large (dropped).
+  bool TryPush(const rtc::TransportAddress& from, const rtc::TransportAddress& local,
+               std::span<const std::uint8_t> data) {
     if (data.size() > HandoffDatagram::kMaxBytes) return false;
     const auto head = head_.load(std::memory_order_relaxed);
     if (head - tail_.load(std::memory_order_acquire) >= kSlots) return false;
     auto& slot = slots_[head & (kSlots - 1)];
     slot.from = from;
+    slot.local = local;
     slot.length = data.size();
     std::memcpy(slot.data.data(), data.data(), data.size());
     head_.store(head + 1, std::memory_order_release);
