@@ -301,7 +301,12 @@ export class RtcConnection {
           reject(err);
           return;
         }
-        this.fail(error?.message || 'the voice server connection closed', error?.code ?? null);
+        // The server's consent timer (30 s from the join) ends a session whose ICE never got
+        // through before our own connect timer does: that is the same "unreachable", not a
+        // dropped connection to retry in a loop.
+        const code =
+          !this.mediaConnected && error?.code === 'timeout' ? kMediaUnreachableCode : error?.code;
+        this.fail(error?.message || 'the voice server connection closed', code ?? null);
       };
     });
   }

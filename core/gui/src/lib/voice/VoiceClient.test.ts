@@ -485,6 +485,33 @@ describe('VoiceClient heartbeats, stats, reconnect and leave', () => {
     expect(client.getSnapshot()).toMatchObject({ phase: 'ended', failure: 'unreachable' });
   });
 
+  it('the server ending a never-connected session on its consent timer is unreachable, not a retry loop', async () => {
+    const { deps } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client, kJoined, false);
+    lastPeer().setConnectionState('checking');
+    // chorusd's consent timeout fires before the client's connect timer (both 30 s, theirs
+    // counted from the join): error timeout, then the socket closes.
+    lastSocket().receive({ type: 'error', code: 'timeout', message: 'media connectivity lost' });
+    lastSocket().drop();
+    expect(client.getSnapshot()).toMatchObject({
+      phase: 'ended',
+      failure: 'unreachable',
+      error: kUnreachableMessage,
+    });
+    expect(clock.pending()).toEqual([]);
+  });
+
+  it('a consent timeout after media had connected still reconnects', async () => {
+    const { deps } = fakeDeps(clock);
+    const client = new VoiceClient(1, deps);
+    await joinAndAnswer(client);
+    lastSocket().receive({ type: 'error', code: 'timeout', message: 'media connectivity lost' });
+    lastSocket().drop();
+    expect(client.getSnapshot().failure).not.toBe('unreachable');
+    expect(clock.pending().length).toBeGreaterThan(0);
+  });
+
   it('stops reconnecting when the rejoin is refused for good (kicked)', async () => {
     const { deps, api } = fakeDeps(clock);
     const client = new VoiceClient(1, deps);
