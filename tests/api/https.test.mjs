@@ -86,7 +86,7 @@ function openRtc(port) {
           socket.once('close', () => fail(new Error('the /rtc socket closed')));
           socket.write(Buffer.from([0x89, 0x80, 1, 2, 3, 4]));
         });
-      resolve({ socket, ping, isClosed: () => closed });
+      resolve({ socket, ping, isClosed: () => closed, headers: res.headers });
     });
     req.once('response', (res) => reject(new Error(`/rtc answered ${res.statusCode}`)));
     req.once('error', reject);
@@ -186,8 +186,11 @@ describe('HTTPS with --tls-cert/--tls-key, reloaded on SIGHUP', () => {
     await events.ready;
     assert.equal(events.status, 200);
     assert.equal(events.headers['x-accel-buffering'], 'no');
+    // Responses the handlers write themselves carry HSTS too.
+    assert.equal(events.headers['strict-transport-security'], 'max-age=31536000');
     await events.waitFor((e) => e.event === 'hello', 'hello');
     const rtc = await openRtc(server.port);
+    assert.equal(rtc.headers['strict-transport-security'], 'max-age=31536000');
     assert.ok(await rtc.ping());
 
     const second = makeCertificate(dir, 'second');

@@ -146,6 +146,7 @@ asio::awaitable<bool> HttpSession::ServeOne(beast::flat_buffer& buffer) {
     RequestContext ctx{req, stream_, client_addr_, request_id,
                        "",  {},      &long_lived_, &shared_.stopping};
     ctx.origins = &shared_.origins;
+    ctx.hsts = shared_.hsts;
     ctx.write_timeout = limits.write_timeout;
     res = co_await Dispatch(ctx, taken_over);
     route = ctx.route.empty() ? "-" : ctx.route;

@@ -43,6 +43,9 @@ struct RequestContext {
   const std::atomic<bool>* server_stopping = nullptr;
   // Which hosts Host and Origin may name (for same-origin checks: http/OriginPolicy.hpp).
   const OriginPolicy* origins = nullptr;
+  // HTTPS with an https public URL: responses a handler writes itself (SSE head, WebSocket
+  // upgrade) carry Strict-Transport-Security like the others.
+  bool hsts = false;
   // Deadline of each write to the client (--http-write-timeout).
   std::chrono::steady_clock::duration write_timeout = std::chrono::seconds(10);
 
@@ -58,6 +61,10 @@ struct RequestContext {
   // Writes `data` to the taken-over connection within `write_timeout`; on a timeout the socket
   // is closed and the error is beast::error::timeout.
   asio::awaitable<beast::error_code> WriteWithDeadline(std::string_view data) const;
+  // The Strict-Transport-Security header line ("…\r\n") when hsts is set, else empty.
+  std::string_view HstsLine() const {
+    return hsts ? "Strict-Transport-Security: max-age=31536000\r\n" : "";
+  }
 
   // The path parameter `name` as a positive integer id; 404 when it is not one.
   std::int64_t IdParam(const std::string& name) const;

@@ -58,6 +58,7 @@ RtcSession::RtcSession(http::Stream& stream, voice::VoiceService& voice, sfu::Sf
       live_(live),
       settings_(settings),
       client_addr_(ctx.client_addr),
+      hsts_(ctx.hsts),
       wake_writer_(stream.get_executor()),
       writer_done_(stream.get_executor()),
       join_deadline_(stream.get_executor()),
@@ -76,8 +77,10 @@ asio::awaitable<void> RtcSession::Run(http::Request& request) {
   timeouts.keep_alive_pings = true;
   ws_.set_option(timeouts);
   ws_.read_message_max(kMaxMessageBytes);
-  ws_.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& res) { res.set(beast::http::field::server, "chorusd"); }));
+  ws_.set_option(websocket::stream_base::decorator([hsts = hsts_](websocket::response_type& res) {
+    res.set(beast::http::field::server, "chorusd");
+    if (hsts) res.set(beast::http::field::strict_transport_security, "max-age=31536000");
+  }));
   auto [accept_ec] = co_await ws_.async_accept(request, kUseTuple);
   if (accept_ec) co_return;
 

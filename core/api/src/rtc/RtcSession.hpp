@@ -79,6 +79,7 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
   LiveMediaRegistry& live_;
   const config::RtcSettings& settings_;
   std::string client_addr_;
+  bool hsts_ = false;  // the upgrade response carries Strict-Transport-Security
   asio::steady_timer wake_writer_;
   asio::steady_timer writer_done_;
   asio::steady_timer join_deadline_;

@@ -123,8 +123,8 @@ awaitable<MaybeResponse> Events(app::Services& s, VoiceService& v, http::Request
   hub.Add(client);  // before the replay, so nothing falls between the two
   std::string out =
       "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
-      "Connection: close\r\nX-Accel-Buffering: no\r\nX-Request-Id: " +
-      ctx.request_id + "\r\n\r\nretry: 2000\n\n";
+      "Connection: close\r\nX-Accel-Buffering: no\r\n" +
+      std::string(ctx.HstsLine()) + "X-Request-Id: " + ctx.request_id + "\r\n\r\nretry: 2000\n\n";
   std::int64_t sent_id = 0;
   if (last_id && *last_id > version) {
     // The client saw ids this room never reached: the state restarted (in-process state with
