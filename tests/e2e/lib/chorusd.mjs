@@ -48,6 +48,11 @@ function getStatus(url) {
  * with the SFU on a free UDP port (`rtcUdpPort` to choose one), and returns
  * { baseUrl, port, rtcUdpPort, pid, logFile, stop }. `stop()` sends SIGTERM, waits a bounded
  * time, then SIGKILLs that PID. Extra flags and environment variables may be passed.
+ *
+ * `service` ({ env, baseUrl, rtcUdpPort, logDir }) starts chorusd the way deploy/chorusd.service
+ * does instead: no flags at all and exactly `env` as its environment (no test defaults, nothing
+ * inherited), so every setting comes from that environment and the CHORUS_ENV_FILE it names;
+ * `baseUrl` is where it will answer, `rtcUdpPort` the media port it was given.
  */
 export async function startChorusd({
   dataDir,
@@ -58,39 +63,45 @@ export async function startChorusd({
   netnsExec = [],
   host = '127.0.0.1',
   tls = false,
+  service = null,
 }) {
   if (!fs.existsSync(chorusdBinary)) throw new Error(`${chorusdBinary} not found (run make build)`);
   if (!fs.existsSync(path.join(guiDist, 'index.html'))) {
     throw new Error(`${guiDist}/index.html not found (run: cd core/gui && npm run build)`);
   }
-  const listenPort = port ?? (await freePort());
-  const udpPort = rtcUdpPort ?? (await freeUdpPort());
-  const logDir = path.join(dataDir, 'logs');
+  const listenPort = service ? null : (port ?? (await freePort()));
+  const udpPort = service ? service.rtcUdpPort : (rtcUdpPort ?? (await freeUdpPort()));
+  const logDir = service?.logDir ?? path.join(dataDir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, 'chorusd.console.log');
   const out = fs.openSync(logFile, 'a');
-  const args = [
-    '--listen',
-    `${host}:${listenPort}`,
-    '--data-dir',
-    dataDir,
-    '--log-dir',
-    logDir,
-    '--gui-dir',
-    guiDist,
-    '--rtc-udp-port',
-    String(udpPort),
-    ...extraArgs,
-  ];
+  const args = service
+    ? []
+    : [
+        '--listen',
+        `${host}:${listenPort}`,
+        '--data-dir',
+        dataDir,
+        '--log-dir',
+        logDir,
+        '--gui-dir',
+        guiDist,
+        '--rtc-udp-port',
+        String(udpPort),
+        ...extraArgs,
+      ];
   const command = netnsExec.length ? netnsExec[0] : chorusdBinary;
   const commandArgs = netnsExec.length ? [...netnsExec.slice(1), chorusdBinary, ...args] : args;
   const child = spawn(command, commandArgs, {
     cwd: dataDir,
-    env: { ...process.env, CHORUS_BOOTSTRAP_ADMIN: `${kAdminUser}:${kAdminPassword}`, ...env },
+    env: service
+      ? service.env
+      : { ...process.env, CHORUS_BOOTSTRAP_ADMIN: `${kAdminUser}:${kAdminPassword}`, ...env },
     stdio: ['ignore', out, out],
   });
   fs.closeSync(out);
-  const baseUrl = `${tls ? 'https' : 'http'}://${host}:${listenPort}`;
+  const baseUrl = service?.baseUrl ?? `${tls ? 'https' : 'http'}://${host}:${listenPort}`;
+  const secure = service ? baseUrl.startsWith('https:') : tls;
 
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -115,7 +126,7 @@ export async function startChorusd({
         if (child.exitCode !== null || child.signalCode !== null) {
           throw new Error(`chorusd exited early (${child.exitCode ?? child.signalCode})`);
         }
-        if (tls) return (await getStatus(`${baseUrl}/healthz`)) === 200;
+        if (secure) return (await getStatus(`${baseUrl}/healthz`)) === 200;
         const response = await fetch(`${baseUrl}/healthz`);
         return response.ok;
       },
@@ -132,7 +143,7 @@ export async function startChorusd({
   };
   return {
     baseUrl,
-    port: listenPort,
+    port: listenPort ?? Number(new URL(baseUrl).port || (secure ? 443 : 80)),
     rtcUdpPort: udpPort,
     pid: child.pid,
     logFile,
