@@ -63,6 +63,19 @@ describe('chorusd --check and --rtc-announce-ip', () => {
     assert.match(out, /WARNING: HTTP listens on 0\.0\.0\.0:1 beyond loopback but media is announced on 127\.0\.0\.1/);
   });
 
+  test('a listen address the servers could not bind: --check refuses with exit 2', () => {
+    // An env-file comment after a value becomes part of it: the redirect listener would fail at start.
+    for (const args of [
+      ['--http-redirect-listen', '0.0.0.0:80   # optional'],
+      ['--listen', '127.0.0.1'],
+      ['--listen', '127.0.0.1:99999'],
+    ]) {
+      const { code, out } = chorusd(['--check', ...args]);
+      assert.equal(code, 2, out);
+      assert.match(out, /ERROR: --(listen|http-redirect-listen)/);
+    }
+  });
+
   test('a TLS certificate it cannot load: --check refuses with exit 2', () => {
     const missing = path.join(dataDir, 'missing.pem');
     const { code, out } = chorusd(['--check', '--tls-cert', missing, '--tls-key', missing]);

@@ -1,6 +1,9 @@
 #include "app/ConfigCheck.hpp"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <exception>
+#include <optional>
 #include <string>
 
 #include "http/TlsContext.hpp"
@@ -19,6 +22,28 @@ std::string WithoutPassword(const std::string& url) {
   return url.substr(0, colon + 1) + "***" + url.substr(at);
 }
 
+// Why `listen` ("host:port", "[v6]:port") cannot be listened on, as the servers would resolve it;
+// nullopt when it can.
+std::optional<std::string> ListenProblem(const std::string& flag, const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return flag + " " + listen + ": expected host:port";
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  const std::string port = listen.substr(colon + 1);
+  if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos ||
+      port.size() > 5 || std::stoi(port) > 65535) {
+    return flag + " " + listen + ": the port must be a number 0-65535";
+  }
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::resolver resolver(ioc);
+  boost::system::error_code error;
+  const auto endpoints = resolver.resolve(host, port, error);
+  if (error || endpoints.empty()) return flag + " " + listen + ": " + error.message();
+  return std::nullopt;
+}
+
 std::string Join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
@@ -32,6 +57,12 @@ int RunConfigCheck(const config::Config& config, const config::AnnouncePlan& ann
   int status = 0;
   std::vector<std::string> problems;
   const auto& http = config.http;
+  if (auto problem = ListenProblem("--listen", http.listen)) problems.push_back(*problem);
+  if (!http.redirect_listen.empty()) {
+    if (auto problem = ListenProblem("--http-redirect-listen", http.redirect_listen)) {
+      problems.push_back(*problem);
+    }
+  }
   out << "chorusd --check\n";
   out << "  http listen        " << http.listen << (http.Tls() ? " (HTTPS and WSS)" : " (HTTP)")
       << "\n";
