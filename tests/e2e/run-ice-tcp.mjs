@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { makeDemoMedia, startChorusd, tailOf, kAdminUser, kAdminPassword } from './lib/chorusd.mjs';
+import { recordPeerConnections, selectedPath } from './lib/ice-stats.mjs';
 import { currentNetns, isolateInNetns, kNetnsAnnounceIp } from './lib/netns.mjs';
 import { makeTempDir } from './lib/paths.mjs';
 import { Report } from './lib/report.mjs';
@@ -22,54 +23,6 @@ const password = 'ice-tcp-password-1';
 const users = {};
 let server = null;
 let streamId = null;
-
-/** Keeps every RTCPeerConnection the page makes in window.__chorusPeerConnections (test only). */
-function recordPeerConnections() {
-  const Original = window.RTCPeerConnection;
-  window.__chorusPeerConnections = [];
-  window.RTCPeerConnection = class extends Original {
-    constructor(...args) {
-      super(...args);
-      window.__chorusPeerConnections.push(this);
-    }
-  };
-}
-
-/** The selected candidate pair of the page's open peer connection, from getStats. */
-async function selectedPath(page) {
-  return page.evaluate(async () => {
-    const pc = (window.__chorusPeerConnections ?? [])
-      .filter((p) => p.connectionState !== 'closed')
-      .at(-1);
-    if (!pc) return null;
-    const stats = await pc.getStats();
-    let pair = null;
-    stats.forEach((r) => {
-      if (r.type === 'transport' && r.selectedCandidatePairId) {
-        pair = stats.get(r.selectedCandidatePairId);
-      }
-    });
-    if (!pair) return null;
-    const candidate = (id) => {
-      const c = stats.get(id) ?? {};
-      return {
-        protocol: c.protocol,
-        type: c.candidateType,
-        tcpType: c.tcpType,
-        address: c.address,
-        port: c.port,
-      };
-    };
-    return {
-      state: pair.state,
-      connection: pc.connectionState,
-      bytesSent: pair.bytesSent,
-      bytesReceived: pair.bytesReceived,
-      local: candidate(pair.localCandidateId),
-      remote: candidate(pair.remoteCandidateId),
-    };
-  });
-}
 
 /** chorusd's /metrics as { name: value }. */
 async function metrics() {

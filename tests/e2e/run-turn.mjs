@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startChorusd, tailOf, kAdminUser, kAdminPassword } from './lib/chorusd.mjs';
 import { startCoturn, turnCredential } from './lib/coturn.mjs';
+import { selectedPath } from './lib/ice-stats.mjs';
 import { isolateInNetns, kNetnsAnnounceIp } from './lib/netns.mjs';
 import { makeTempDir } from './lib/paths.mjs';
 import { Report } from './lib/report.mjs';
@@ -82,43 +83,6 @@ function wrapPeerConnections({ relay, tamper }) {
       });
     }
   };
-}
-
-/** The selected candidate pair of the page's open peer connection, from getStats. */
-async function selectedPath(page) {
-  return page.evaluate(async () => {
-    const pc = (window.__chorusPeerConnections ?? [])
-      .filter((p) => p.connectionState !== 'closed')
-      .at(-1);
-    if (!pc) return null;
-    const stats = await pc.getStats();
-    let pair = null;
-    stats.forEach((r) => {
-      if (r.type === 'transport' && r.selectedCandidatePairId) {
-        pair = stats.get(r.selectedCandidatePairId);
-      }
-    });
-    if (!pair) return null;
-    const candidate = (id) => {
-      const c = stats.get(id) ?? {};
-      return {
-        protocol: c.protocol,
-        type: c.candidateType,
-        relayProtocol: c.relayProtocol,
-        url: c.url,
-        address: c.address,
-        port: c.port,
-      };
-    };
-    return {
-      state: pair.state,
-      connection: pc.connectionState,
-      bytesSent: pair.bytesSent,
-      bytesReceived: pair.bytesReceived,
-      local: candidate(pair.localCandidateId),
-      remote: candidate(pair.remoteCandidateId),
-    };
-  });
 }
 
 /** What the init script recorded on `page`. */

@@ -19,7 +19,7 @@ export function recordPeerConnections() {
 /**
  * The selected candidate pair of the page's open peer connection (needs recordPeerConnections):
  * { state, connection, bytesSent, bytesReceived, local, remote } with each candidate's
- * { protocol, type, tcpType, address, port }, or null.
+ * { protocol, type, tcpType, relayProtocol, url, address, port }, or null.
  */
 export async function selectedPath(page) {
   return page.evaluate(async () => {
@@ -41,6 +41,8 @@ export async function selectedPath(page) {
         protocol: c.protocol,
         type: c.candidateType,
         tcpType: c.tcpType,
+        relayProtocol: c.relayProtocol,
+        url: c.url,
         address: c.address,
         port: c.port,
       };
