@@ -56,7 +56,9 @@ describe('voice with Redis stopped and restarted', () => {
     const members = dep.db.count('voice_members');
     const settings = dep.db.count('voice_settings');
     const audit = dep.db.count('audit_log');
-    assertError(await bob.client.post(voicePath(stream, 'join'), {}), 503, 'state_unavailable');
+    const refusedJoin = await bob.client.post(voicePath(stream, 'join'), {});
+    assertError(refusedJoin, 503, 'state_unavailable');
+    assert.equal(refusedJoin.headers['retry-after'], '1', 'a 503 says when to retry');
     assertError(await alice.client.post(voicePath(stream, 'leave'), {}), 503, 'state_unavailable');
     assertError(await alice.client.post(voicePath(stream, 'heartbeat'), {}), 503, 'state_unavailable');
     assertError(await alice.client.get(voicePath(stream, 'roster')), 503, 'state_unavailable');

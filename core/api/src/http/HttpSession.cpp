@@ -315,6 +315,10 @@ Response HttpSession::ErrorFor(const RequestContext& ctx, std::exception_ptr err
   } catch (const ApiError& e) {
     auto res = ErrorResponse(ctx.request, ctx.request_id, e.Status(), e.Code(), e.what());
     for (const auto& [name, value] : e.Headers()) res.set(name, value);
+    // Every 503 is retryable (state backend reconnecting, hashing pool full): say when.
+    if (e.Status() == Status::service_unavailable && res.find("Retry-After") == res.end()) {
+      res.set("Retry-After", "1");
+    }
     return res;
   } catch (const store::Unavailable& e) {
     // The database is down or restarting (the pool reconnects on next use): a retryable 503,
