@@ -243,6 +243,12 @@ void Sfu::SetMuted(const std::string& room, std::int64_t user_id, bool muted, bo
   });
 }
 
+void Sfu::SetPinned(const std::string& room, std::vector<std::int64_t> user_ids) {
+  // Stub: the media worker side follows in the next commit.
+  (void)room;
+  (void)user_ids;
+}
+
 void Sfu::Kick(const std::string& room, std::int64_t user_id, const std::string& reason) {
   MediaWorker* worker = ExistingWorkerFor(room);
   if (!worker) return;
