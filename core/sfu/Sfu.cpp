@@ -244,9 +244,13 @@ void Sfu::SetMuted(const std::string& room, std::int64_t user_id, bool muted, bo
 }
 
 void Sfu::SetPinned(const std::string& room, std::vector<std::int64_t> user_ids) {
-  // Stub: the media worker side follows in the next commit.
-  (void)room;
-  (void)user_ids;
+  // WorkerFor, not ExistingWorkerFor: pins set before anyone joined must wait on the worker the
+  // room will live on.
+  MediaWorker& worker = WorkerFor(room);
+  const bool posted = worker.Post([&worker, room, ids = std::move(user_ids)]() mutable {
+    worker.SetPinned(room, std::move(ids));
+  });
+  if (!posted) spdlog::warn("[room] pins not applied (worker queue full) room={}", room);
 }
 
 void Sfu::Kick(const std::string& room, std::int64_t user_id, const std::string& reason) {
