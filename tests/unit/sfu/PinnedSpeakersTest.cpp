@@ -164,11 +164,14 @@ TEST_F(PinnedSpeakersTest, PinnedSpeakerWhoStopsGivesTheSlotBack) {
   room->SetPinned({2});
   Talk(*room, {{&loud, &pl, kLoud}, {&pinned, &pp, kQuiet}}, 25);
   EXPECT_EQ(room->Selected()[0]->UserId(), 2);
-  // The pinned member goes silent (DTX): once speaking ends, the loud one gets the slot back.
-  Talk(*room, {{&loud, &pl, kLoud}}, 75);
+  // The pinned member goes silent (DTX): once speaking ends (~0.7 s: release, then the 500 ms
+  // off hold), the loud one gets the slot back, while the pinned one is still audible (its
+  // loudness decays for ~1.4 s), so the pin alone no longer counts.
+  Talk(*room, {{&loud, &pl, kLoud}}, 40);
   EXPECT_FALSE(pp.Speaking());
   DrainAll({&loud, &pinned, &listener});
-  Talk(*room, {{&loud, &pl, kLoud}}, 25);
+  Talk(*room, {{&loud, &pl, kLoud}}, 15);
+  EXPECT_TRUE(SpeakerSelection::Eligible(pp));
   EXPECT_EQ(Heard(listener), std::set<std::uint32_t>{loud.Ssrc()});
 }
 
