@@ -95,7 +95,9 @@ std::unique_ptr<Sfu> Sfu::Start(const SfuConfig& config) {
       sfu->udp_port_ = socket->LocalPort();
       // Every further worker binds the very port the first one got (matters for port 0).
       bind = rtc::TransportAddress::FromString(config.bind, sfu->udp_port_);
-      sfu->tcp_port_ = config.tcp_port.value_or(sfu->udp_port_);
+      // The UDP port's number for TCP too — unless UDP took any free port (0): the same number
+      // may be taken for TCP, so TCP then takes any free port of its own.
+      sfu->tcp_port_ = config.tcp_port.value_or(config.udp_port == 0 ? 0 : sfu->udp_port_);
     }
     std::unique_ptr<net::TcpServer> tcp_server;
     if (tcp) {

@@ -37,7 +37,8 @@ struct SfuConfig {
   std::size_t workers = 0;      // 0 = one per core
   std::chrono::seconds consent_timeout{30};
   // ICE-TCP (RFC 6544 passive candidates, RFC 4571 framing) for networks that block UDP.
-  std::optional<std::uint16_t> tcp_port;      // nullopt: the UDP port's number; 0 picks a free port
+  std::optional<std::uint16_t> tcp_port;      // nullopt: the UDP port's number (a free one when
+                                              // udp_port is 0); 0 picks a free port
   std::size_t tcp_max_connections = 1000;     // open at once in the process; 0 turns ICE-TCP off
   std::chrono::seconds tcp_idle_timeout{30};  // close a connection whose ICE checks stop this long
   // A connection that brings no valid ICE check for a known participant this soon is closed.

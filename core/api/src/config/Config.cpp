@@ -197,7 +197,8 @@ Config Load(int argc, char** argv, int& exit_code) {
   AddSeconds(app, "--rtc-consent-timeout", "CHORUS_RTC_CONSENT_TIMEOUT", c.rtc.consent_timeout,
              "Remove a participant whose ICE checks stop this long");
   app.add_option("--rtc-tcp-port", c.rtc.tcp_port,
-                 "The SFU's ICE-TCP port (0 = the same number as --rtc-udp-port)")
+                 "The SFU's ICE-TCP port (0 = the same number as --rtc-udp-port, or a free port "
+                 "when that is 0)")
       ->envname("CHORUS_RTC_TCP_PORT")
       ->check(CLI::Range(0, 65535));
   app.add_option("--rtc-tcp-max-connections", c.rtc.tcp_max_connections,
