@@ -384,9 +384,12 @@ test_stage_listener() {
 }
 
 # Open room with max_speakers 1: the first peer (440 Hz) speaks; the second (660 Hz) is seated
-# muted because the room is at its limit, and is never forwarded.
+# muted because the room is at its limit, and is never forwarded. On a fresh chorusd: peers of
+# earlier tests stay seated (unmuted) until their presence times out, and would fill the limit.
 test_speaker_limit() {
   local t=speaker_limit first=limit_a_$RUN_ID second=limit_b_$RUN_ID ear=limit_ear_$RUN_ID why=""
+  stop_chorusd
+  start_chorusd limit || { fail $t "chorusd did not start"; return; }
   room_patch '{"mode":"open","max_speakers":1}' >"$TMP/why" || { fail $t "$(cat "$TMP/why")"; return; }
   start_peer "$first" 9 --tone 440
   wait_for 15 peer_connected "$first" || { fail $t "first peer did not connect"; room_patch '{"max_speakers":0}'; return; }
