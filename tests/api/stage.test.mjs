@@ -322,6 +322,25 @@ describe('stage and moderation', () => {
     assert.deepEqual(roomRow(stream)[0].slice(0, 2), ['0', 'open']);
   });
 
+  test('/rtc member objects carry role, speaker and hand_raised_at from the roster', async () => {
+    const stream = await newStream();
+    const alice = await newUser(base, 'alice');
+    assert.equal((await host.client.patch(voicePath(stream, 'room'), { mode: 'stage' })).status, 200);
+    const h = await media(host, stream);
+    const a = await media(alice, stream);
+    const hostInReply = a.rtc.reply.members.find((m) => m.user_id === host.user.id);
+    assert.ok(hostInReply, JSON.stringify(a.rtc.reply.members));
+    assert.deepEqual([hostInReply.role, hostInReply.speaker, hostInReply.hand_raised_at], ['host', true, null]);
+    const joined = await h.rtc.waitFor(
+      (m) => m.type === 'member' && m.event === 'joined' && m.member.user_id === alice.user.id,
+      5_000,
+      'alice joined on the host connection',
+    );
+    assert.deepEqual([joined.member.role, joined.member.speaker, joined.member.hand_raised_at], ['member', false, null]);
+    // The SFU seats a listener muted right after its join (a muted event follows the member one).
+    await h.rtc.waitFor((m) => m.type === 'muted' && m.user_id === alice.user.id && m.muted === true, 5_000, 'alice muted');
+  });
+
   test('slow mode: 429 slow_mode with retry_after_ms on hands and /rtc unmutes', async () => {
     const stream = await newStream();
     const alice = await newUser(base, 'alice');
