@@ -63,10 +63,15 @@ Out JoinLocal(state::StateBackend& s, const Args& keys, const Args& args) {
     return {"full"};
   }
   std::string joined = now, kind = "joined";
+  bool seat_speaker = false;   // a restored seat keeps its place on a stage…
+  std::int64_t seat_hand = 0;  // …or in the hand queue
   if (auto seat = s.HGet(room, SeatField(uid))) {
     if (auto at = JoinedAt(*seat)) {
       joined = *at;
       kind = "restored";
+      const auto old = support::Decode(*seat);
+      seat_speaker = support::BoolOf(old, "speaker", false);
+      seat_hand = support::IntOf(old, "hand_raised_at_ms");
     }
     s.HDel(room, SeatField(uid));
     s.HDel(room, SeatAtField(uid));
@@ -80,7 +85,12 @@ Out JoinLocal(state::StateBackend& s, const Args& keys, const Args& args) {
   if (args.size() > 4 && args[4] != "1") {
     const auto mode = s.HGet(room, "mode");
     if (mode && *mode == "stage") {
-      member = SetFlag(SetFlag(member, "speaker", false), "muted", true);
+      member = SetFlag(SetFlag(member, "speaker", seat_speaker), "muted", true);
+      constexpr std::string_view kNoHand = R"("hand_raised_at_ms":0)";
+      if (const auto at = member.find(kNoHand);
+          !seat_speaker && seat_hand && at != std::string::npos) {
+        member.replace(at, kNoHand.size(), R"("hand_raised_at_ms":)" + std::to_string(seat_hand));
+      }
     } else if (member.find(R"("muted":false)") != std::string::npos) {
       const auto limit = support::Num(s, room, "max_speakers");
       if (limit > 0 && support::Unmuted(s, room, "") >= limit) {
@@ -187,16 +197,24 @@ elseif redis.call('ZCARD', presence) >= max then
   return {'full'}
 end
 local joined, kind = now, 'joined'
+local seat_speaker, seat_hand = false, nil
 local seat = redis.call('HGET', room, 'seat:' .. uid)
 if seat then
   local at = string.match(seat, '"joined_at_ms":(%-?%d+)')
-  if at then joined, kind = at, 'restored' end
+  if at then
+    joined, kind = at, 'restored'
+    seat_speaker = string.find(seat, '"speaker":true', 1, true) ~= nil
+    seat_hand = string.match(seat, '"hand_raised_at_ms":(%d+)')
+  end
   redis.call('HDEL', room, 'seat:' .. uid, 'seat_at:' .. uid)
 end
 local member = (string.gsub(template, '"joined_at_ms":0', '"joined_at_ms":' .. joined, 1))
 if not privileged then
   if redis.call('HGET', room, 'mode') == 'stage' then
-    member = setb(setb(member, 'speaker', false), 'muted', true)
+    member = setb(setb(member, 'speaker', seat_speaker), 'muted', true)
+    if not seat_speaker and seat_hand and seat_hand ~= '0' then
+      member = seti(member, 'hand_raised_at_ms', seat_hand)
+    end
   elseif string.find(member, '"muted":false', 1, true) then
     local limit = num(room, 'max_speakers')
     if limit > 0 and unmuted(room, '') >= limit then member = setb(member, 'muted', true) end

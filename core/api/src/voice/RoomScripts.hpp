@@ -12,7 +12,8 @@ namespace chorus::voice::scripts {
 
 // ARGV: uid, now_ms, max_members, member JSON with "joined_at_ms":0 (the template),
 // privileged ("1": a host or moderator, seated as the template says). Unless privileged, a new
-// seat in a stage room is a listener (speaker:false, muted), and one in a room whose unmuted
+// seat in a stage room is a muted listener (a seat restored within the grace keeps its speaker
+// flag or its raised hand), and one in a room whose unmuted
 // members reach max_speakers (hash field, 0 = no limit) is muted.
 // → {"present", member, version} | {"full"} | {"joined"|"restored", member, version}
 extern const state::StateScript kJoin;

@@ -154,6 +154,36 @@ TEST_P(StageStateTest, HandsQueueAndApprovalMakesASpeaker) {
   EXPECT_EQ(rooms_->FindMember(stream_, 2)->hand_raised_at_ms, 0);
 }
 
+TEST_P(StageStateTest, ASeatRestoredWithinTheGraceKeepsItsStagePlace) {
+  Configure("stage", 0);
+  Seat(1, false, true);
+  Seat(2, false);
+  Seat(3, false);
+  rooms_->SetSpeaker(stream_, 2, true);
+  const auto raised = rooms_->RaiseHand(stream_, 3, true, false);
+  Advance(31s);
+  rooms_->Heartbeat(stream_, 1);
+  EXPECT_EQ(rooms_->Sweep().size() >= 2, true);
+  EXPECT_FALSE(rooms_->FindMember(stream_, 2));
+  const auto speaker = Seat(2, false);
+  EXPECT_TRUE(speaker.speaker);  // still on the stage, muted until they unmute
+  EXPECT_TRUE(speaker.muted);
+  const auto listener = Seat(3, false);
+  EXPECT_FALSE(listener.speaker);
+  EXPECT_EQ(listener.hand_raised_at_ms, raised.member.hand_raised_at_ms);  // place in the queue
+  // Past the grace the seat is gone: a plain listener again.
+  rooms_->SetSpeaker(stream_, 2, true);
+  Advance(31s);
+  rooms_->Heartbeat(stream_, 1);
+  rooms_->Heartbeat(stream_, 3);
+  rooms_->Sweep();
+  Advance(16s);
+  rooms_->Heartbeat(stream_, 1);
+  rooms_->Heartbeat(stream_, 3);
+  rooms_->Sweep();
+  EXPECT_FALSE(Seat(2, false).speaker);
+}
+
 TEST_P(StageStateTest, OpenRoomsRefuseStageOperations) {
   Configure("open", 0);
   Seat(1, false);
