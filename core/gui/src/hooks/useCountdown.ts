@@ -14,8 +14,8 @@ export function useCountdown(until: number | null, now: () => number): number {
     const tick = () => {
       const seconds = secondsLeft(until, now());
       setLeft({ until, seconds });
-      // Wake at the next whole-second boundary of the wait.
-      if (seconds > 0) timer = setTimeout(tick, ((until - now()) % 1000) + 5);
+      // Wake when the shown number changes: the next whole-second boundary of the wait.
+      if (seconds > 0) timer = setTimeout(tick, ((until - now()) % 1000 || 1000) + 5);
     };
     timer = setTimeout(tick, 0);
     return () => clearTimeout(timer);

@@ -15,9 +15,10 @@ export function AuditLog({ streamId }: { streamId: number }) {
         <button
           type="button"
           className="button button--ghost button--small"
+          aria-label="Refresh the moderation log"
           onClick={() => void query.refetch()}
         >
-          <RefreshCw aria-hidden size={14} /> Refresh<span className="visually-hidden"> log</span>
+          <RefreshCw aria-hidden size={14} /> Refresh
         </button>
       </div>
       {query.isPending ? (

@@ -32,18 +32,18 @@ export function HandQueue({ queue, onSpeak }: HandQueueProps) {
               <button
                 type="button"
                 className="button button--primary button--small"
+                aria-label={`Approve ${m.username}`}
                 onClick={() => onSpeak(m.user_id, true)}
               >
                 <Check aria-hidden size={14} /> Approve
-                <span className="visually-hidden"> {m.username}</span>
               </button>
               <button
                 type="button"
                 className="button button--ghost button--small"
+                aria-label={`Dismiss ${m.username}`}
                 onClick={() => onSpeak(m.user_id, false)}
               >
                 <X aria-hidden size={14} /> Dismiss
-                <span className="visually-hidden"> {m.username}</span>
               </button>
             </li>
           ))}

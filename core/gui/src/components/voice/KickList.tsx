@@ -24,9 +24,10 @@ export function KickList({ streamId }: { streamId: number }) {
               <button
                 type="button"
                 className="button button--ghost button--small"
+                aria-label={`Lift the ban on ${k.username}`}
                 onClick={() => lift(k.user_id)}
               >
-                Lift<span className="visually-hidden"> the ban on {k.username}</span>
+                Lift
               </button>
             </li>
           ))}
