@@ -90,6 +90,9 @@ describe('Stage view for a listener', () => {
     expect(screen.getByTestId('stage-announcement')).toHaveTextContent(
       'You were moved to the audience',
     );
+    // A listener never transmits, even before the server's mute reaches the call.
+    await waitFor(() => expect(lastSocket().sent.at(-1)).toEqual({ type: 'mute', muted: true }));
+    expect(screen.getByRole('button', { name: 'Unmute' })).toHaveAttribute('aria-disabled', 'true');
   });
 
   it('says clearly why the server refused an unmute', async () => {

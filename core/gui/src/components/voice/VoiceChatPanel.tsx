@@ -48,6 +48,12 @@ export default function VoiceChatPanel({ stream, user }: StreamTabProps) {
   const onPtt = useCallback((pressed: boolean) => client.setPttPressed(pressed), [client]);
   usePushToTalk(inCall && state.pushToTalk, state.settings.ptt_key, onPtt);
 
+  // A listener never transmits: if the server's mute has not reached the call yet, mute here.
+  const mustMute = inCall && stage.listener && !state.muted;
+  useEffect(() => {
+    if (mustMute) client.setMuted(true);
+  }, [mustMute, client]);
+
   const autoJoined = useRef(false);
   const autoJoin = settings.settings?.auto_join === true;
   useEffect(() => {

@@ -351,7 +351,7 @@ export class VoiceClient {
     if (change) {
       this.update(change);
       if (message.type === 'slot') this.applyVolumes();
-      if (message.type === 'muted') this.applyTrackEnabled();
+      if (message.type === 'muted' || message.type === 'member') this.applyTrackEnabled();
       return;
     }
     if (message.type === 'stats') {

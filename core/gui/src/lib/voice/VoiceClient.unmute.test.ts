@@ -82,4 +82,18 @@ describe('VoiceClient unmute refusals', () => {
     lastSocket().receive({ type: 'error', code: 'bad_request', message: 'x' });
     expect(client.getSnapshot()).toMatchObject({ muted: false, refusal: null });
   });
+
+  it('follows the server muting us when we become a listener', async () => {
+    const { client, mics } = await joinedClient();
+    const self = { user_id: 2, username: 'ann', muted: true, muted_by: 'self', speaking: false };
+    lastSocket().receive({ type: 'member', event: 'updated', member: { ...self, speaker: true } });
+    expect(client.getSnapshot().muted).toBe(false);
+    lastSocket().receive({ type: 'member', event: 'updated', member: { ...self, speaker: false } });
+    expect(client.getSnapshot()).toMatchObject({
+      muted: true,
+      mutedBy: 'self',
+      transmitting: false,
+    });
+    expect(mics[0]!.track.enabled).toBe(false);
+  });
 });
