@@ -2,8 +2,10 @@
 // namespace: the host turns stage on in Room controls, a member raises a hand, the host approves
 // it, the member unmutes and a third user hears them — and does not hear them while they are
 // still in the audience. Three Chromium users with tone microphones: hal the host (440 Hz), ann
-// the member (880 Hz), cy the listener (silence). Prints PASS/FAIL lines.
+// the member (880 Hz), cy the listener (silence). Prints PASS/FAIL lines; screenshots of the
+// host's and the listener's Voice tab go to tests/e2e/out/.
 import fs from 'node:fs';
+import path from 'node:path';
 import { makeDemoMedia, startChorusd, tailOf, kAdminUser, kAdminPassword } from './lib/chorusd.mjs';
 import { isolateInNetns, kNetnsAnnounceIp } from './lib/netns.mjs';
 import { makeTempDir, outDir } from './lib/paths.mjs';
@@ -157,6 +159,9 @@ try {
     await queue.getByText(names.ann, { exact: true }).waitFor();
     // Still in the audience: cy must not hear ann.
     await assertNotHearing(cy.page, kMemberHz);
+    fs.mkdirSync(outDir, { recursive: true });
+    await hal.page.screenshot({ path: path.join(outDir, 'stage-host.png'), fullPage: true });
+    await ann.page.screenshot({ path: path.join(outDir, 'stage-listener.png'), fullPage: true });
   });
 
   await step('the host approves; the member is told and unmutes; cy hears them', async () => {
