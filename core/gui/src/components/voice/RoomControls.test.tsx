@@ -42,6 +42,9 @@ const kLists = {
   'GET /api/voice/streams/1/moderators': { status: 200, body: { moderators: [] } },
 };
 
+// Multi-step UI flows on a shared 2-core machine take longer than Vitest's default 5 s.
+const kTestTimeoutMs = 20_000;
+
 beforeEach(() => {
   FakeWebSocket.instances = [];
   FakePeerConnection.instances = [];
@@ -61,7 +64,7 @@ async function openControls(user: ReturnType<typeof setupPanel>['user']) {
   return screen.findByRole('form', { name: 'Room settings' });
 }
 
-describe('Room controls', () => {
+describe('Room controls', { timeout: kTestTimeoutMs }, () => {
   it('are not offered to ordinary members', async () => {
     setupPanel({ me: kAnnMember, roster: [hal, ann, bob] });
     await screen.findByText('3 people in voice', {}, { timeout: 5_000 });

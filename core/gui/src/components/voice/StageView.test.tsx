@@ -16,6 +16,9 @@ const dee = rosterEntry(5, 'dee', { speaker: true, muted: false });
 const kAnnUser = { id: 2, username: 'ann', role: 'user' as const };
 const kHalUser = { id: 1, username: 'hal', role: 'user' as const };
 
+// Multi-step UI flows on a shared 2-core machine take longer than Vitest's default 5 s.
+const kTestTimeoutMs = 20_000;
+
 beforeEach(() => {
   FakeWebSocket.instances = [];
   FakePeerConnection.instances = [];
@@ -33,7 +36,7 @@ const annMembers = [
   { user_id: 2, username: 'ann', muted: true },
 ];
 
-describe('Stage view for a listener', () => {
+describe('Stage view for a listener', { timeout: kTestTimeoutMs }, () => {
   it('splits speakers and audience, raises a hand, and announces the approval', async () => {
     const { user, http } = setupPanel({
       me: kAnnUser,
@@ -113,7 +116,7 @@ describe('Stage view for a listener', () => {
   });
 });
 
-describe('Slow mode', () => {
+describe('Slow mode', { timeout: kTestTimeoutMs }, () => {
   it('counts down on the Unmute button after an unmute and keeps it focusable', async () => {
     const { user, clock } = setupPanel({
       me: kAnnUser,
@@ -166,7 +169,7 @@ describe('Slow mode', () => {
   });
 });
 
-describe('Stage view for the host', () => {
+describe('Stage view for the host', { timeout: kTestTimeoutMs }, () => {
   it('shows the hand queue oldest first with Approve and Dismiss, Move to audience and pins', async () => {
     const { user, http } = setupPanel({
       me: kHalUser,
