@@ -60,6 +60,7 @@ Room& MediaWorker::RoomFor(const std::string& name) {
   if (!room) {
     room = std::make_unique<Room>(name, room_options_, *dtls_, *this, counters_);
     room->SetRemovedHook([this](const Participant& p) { Forget(p); });
+    if (const auto pins = pins_.find(name); pins != pins_.end()) room->SetPinned(pins->second);
     UpdateGauges();
   }
   return *room;
@@ -68,6 +69,15 @@ Room& MediaWorker::RoomFor(const std::string& name) {
 Room* MediaWorker::FindRoom(const std::string& name) {
   const auto it = rooms_.find(name);
   return it == rooms_.end() ? nullptr : it->second.get();
+}
+
+void MediaWorker::SetPinned(const std::string& name, std::vector<std::int64_t> user_ids) {
+  if (user_ids.empty()) {
+    pins_.erase(name);
+  } else {
+    pins_[name] = user_ids;
+  }
+  if (Room* room = FindRoom(name)) room->SetPinned(std::move(user_ids));
 }
 
 void MediaWorker::RegisterParticipant(Room& room, Participant& participant) {

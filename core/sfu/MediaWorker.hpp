@@ -19,6 +19,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -60,6 +61,9 @@ class MediaWorker : public PacketOutput, private net::TcpServer::Listener {
   // Worker thread only: the room named `name`, created on first use.
   Room& RoomFor(const std::string& name);
   Room* FindRoom(const std::string& name);
+  // Worker thread only: replaces the pinned user ids of room `name`. They are kept here while
+  // the room is empty or not created yet (rooms stay on one worker), and given to it by RoomFor.
+  void SetPinned(const std::string& name, std::vector<std::int64_t> user_ids);
   // Worker thread only: makes `participant` of `room` reachable by its ICE ufrag.
   void RegisterParticipant(Room& room, Participant& participant);
 
@@ -125,6 +129,7 @@ class MediaWorker : public PacketOutput, private net::TcpServer::Listener {
   WorkerCounters counters_;
 
   std::unordered_map<std::string, std::unique_ptr<Room>> rooms_;
+  std::unordered_map<std::string, std::vector<std::int64_t>> pins_;  // rooms with pinned users
   std::unordered_map<std::string, Owner> by_ufrag_;
   // Validated paths: UDP addresses, and TCP connections (addresses tagged with their id).
   std::unordered_map<rtc::TransportAddress, Owner> by_address_;

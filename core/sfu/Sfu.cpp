@@ -243,6 +243,17 @@ void Sfu::SetMuted(const std::string& room, std::int64_t user_id, bool muted, bo
   });
 }
 
+void Sfu::SetPinned(const std::string& room, std::vector<std::int64_t> user_ids) {
+  // WorkerFor, not ExistingWorkerFor: pins set before anyone joined must wait on the worker the
+  // room will live on (rooms never move). Clearing the pins of a room never seen needs no worker.
+  if (user_ids.empty() && !ExistingWorkerFor(room)) return;
+  MediaWorker& worker = WorkerFor(room);
+  const bool posted = worker.Post([&worker, room, ids = std::move(user_ids)]() mutable {
+    worker.SetPinned(room, std::move(ids));
+  });
+  if (!posted) spdlog::warn("[room] pins not applied (worker queue full) room={}", room);
+}
+
 void Sfu::Kick(const std::string& room, std::int64_t user_id, const std::string& reason) {
   MediaWorker* worker = ExistingWorkerFor(room);
   if (!worker) return;

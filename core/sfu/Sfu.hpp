@@ -107,6 +107,12 @@ class Sfu {
   // audio and tells the room. A host mute is only lifted by a host unmute.
   void SetMuted(const std::string& room, std::int64_t user_id, bool muted, bool by_host);
 
+  // Replaces the room's pinned speakers: while a pinned participant is speaking (per its speaker
+  // detector) it is forwarded ahead of louder unpinned speakers; among pinned speakers the louder
+  // goes first. Ids of users not in the room are kept and apply when they join; the pins outlive
+  // the room being empty. Empty unpins everyone.
+  void SetPinned(const std::string& room, std::vector<std::int64_t> user_ids);
+
   // Removes the user with reason "kicked" and `reason` as the message.
   void Kick(const std::string& room, std::int64_t user_id, const std::string& reason);
 

@@ -135,7 +135,9 @@ describe('voice', () => {
     const roster = await bob.client.get(voicePath(stream, 'roster'));
     assert.equal(roster.status, 200);
     assert.ok(Array.isArray(roster.body));
-    assert.deepEqual(Object.keys(roster.body[0]).sort(), ['joined_at', 'muted', 'muted_by_host', 'role', 'user_id', 'username']);
+    assert.deepEqual(Object.keys(roster.body[0]).sort(), [
+      'hand_raised_at', 'joined_at', 'muted', 'muted_by_host', 'role', 'speaker', 'user_id', 'username',
+    ]);
     const s1 = await bob.client.get(voicePath(stream, 'state'));
     assert.equal(s1.status, 200);
     assert.ok(s1.headers.etag);

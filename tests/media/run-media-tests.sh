@@ -5,7 +5,7 @@
 #
 # BUILD_DIR (default build/) holds chorusd and chorus-peer (CHORUSD / CHORUS_PEER override each).
 # Tests: join_refused, three_tones, host_mute, self_mute, garbage_datagrams, wav_record, k1_loudest (which also reports
-# k1_loudest_hears_next) (default: all).
+# k1_loudest_hears_next), stage_listener, speaker_limit (default: all).
 # Prints "PASS name" / "FAIL name: why" per test and exits non-zero when any test fails.
 # Waits only by bounded polling on conditions (peer status files, /healthz), never bare sleeps.
 set -uo pipefail
@@ -340,6 +340,71 @@ EOF2
   [[ -z $why ]] && pass $t || fail $t "$why"
 }
 
+# room_patch BODY: PATCH /api/voice/streams/1/room as the admin; fails unless 200.
+room_patch() {
+  local code; code=$(curl -s -o "$TMP/patch.out" -w '%{http_code}' -b "$SERVER_DIR/admin.jar" \
+    -X PATCH -H 'Content-Type: application/json' -d "$1" "$URL/api/voice/streams/1/room")
+  [[ $code == 200 ]] || { echo "PATCH room $1 returned $code $(cat "$TMP/patch.out")"; return 1; }
+}
+
+# never_heard NAME HZ SENDER: prints why, when NAME (a finished peer) heard HZ or SENDER's SSRC.
+never_heard() {
+  local name=$1 hz=$2 sender=$3 why=""
+  (( $(heard_windows "$name" json "$hz") == 0 )) ||
+    why+="$name heard $hz Hz in $(heard_windows "$name" json "$hz") windows; "
+  (( $(csrc_packets "$name" "$sender") == 0 )) || why+="$name got packets with $sender's CSRC; "
+  printf '%s' "$why"
+}
+
+# Stage room: the admin (a moderator) speaks at 660 Hz; a member joins as a listener and sends
+# 440 Hz the whole call. Nobody ever hears the listener (no 440 Hz, no packet with its CSRC),
+# while the speaker is heard.
+test_stage_listener() {
+  local t=stage_listener talk=$ADMIN_USER lst=stage_lst_$RUN_ID ear=stage_ear_$RUN_ID why=""
+  room_patch '{"mode":"stage","max_speakers":0}' >"$TMP/why" || { fail $t "$(cat "$TMP/why")"; return; }
+  rm -f "$TMP/$talk.status" "$TMP/$talk.json"
+  timeout 50 "$PEER" --url "$URL" --user "$ADMIN_USER" --password "$ADMIN_PASS" --stream 1 \
+    --duration 8 --status-file "$TMP/$talk.status" --report "$TMP/$talk.json" --tone 660 \
+    >"$TMP/$talk.out" 2>&1 &
+  PEER_PIDS+=($!)
+  eval "PID_$talk=$!"
+  start_peer "$lst" 7 --tone 440
+  start_peer "$ear" 6 --listen-only
+  local status name
+  for name in "$ear" "$lst" "$talk"; do
+    status=0; wait_peer "$name" || status=$?
+    peer_ok "$name" "$status" >"$TMP/why" || why+="$(cat "$TMP/why"); "
+  done
+  room_patch '{"mode":"open"}' >/dev/null
+  [[ -n $why ]] && { fail $t "$why"; return; }
+  (( $(heard_windows "$ear" json 660) >= 20 )) || why+="$ear heard the speaker in only $(heard_windows "$ear" json 660) windows; "
+  why+=$(never_heard "$ear" 440 "$lst")
+  why+=$(never_heard "$talk" 440 "$lst")
+  [[ -z $why ]] && pass $t || fail $t "$why"
+}
+
+# Open room with max_speakers 1: the first peer (440 Hz) speaks; the second (660 Hz) is seated
+# muted because the room is at its limit, and is never forwarded.
+test_speaker_limit() {
+  local t=speaker_limit first=limit_a_$RUN_ID second=limit_b_$RUN_ID ear=limit_ear_$RUN_ID why=""
+  room_patch '{"mode":"open","max_speakers":1}' >"$TMP/why" || { fail $t "$(cat "$TMP/why")"; return; }
+  start_peer "$first" 9 --tone 440
+  wait_for 15 peer_connected "$first" || { fail $t "first peer did not connect"; room_patch '{"max_speakers":0}'; return; }
+  start_peer "$second" 7 --tone 660
+  start_peer "$ear" 6 --listen-only
+  local status name
+  for name in "$ear" "$second" "$first"; do
+    status=0; wait_peer "$name" || status=$?
+    peer_ok "$name" "$status" >"$TMP/why" || why+="$(cat "$TMP/why"); "
+  done
+  room_patch '{"max_speakers":0}' >/dev/null
+  [[ -n $why ]] && { fail $t "$why"; return; }
+  (( $(heard_windows "$ear" json 440) >= 20 )) || why+="$ear heard the first speaker in only $(heard_windows "$ear" json 440) windows; "
+  why+=$(never_heard "$ear" 660 "$second")
+  why+=$(never_heard "$first" 660 "$second")
+  [[ -z $why ]] && pass $t || fail $t "$why"
+}
+
 # A peer that cannot sign in exits 2 with a clear message (and never reaches the media path).
 test_join_refused() {
   local t=join_refused out=$TMP/refused.out status=0
@@ -355,7 +420,7 @@ test_join_refused() {
 
 # --- main ------------------------------------------------------------------------------------
 TESTS=("$@")
-[[ ${#TESTS[@]} -eq 0 ]] && TESTS=(join_refused three_tones host_mute self_mute garbage_datagrams wav_record k1_loudest)
+[[ ${#TESTS[@]} -eq 0 ]] && TESTS=(join_refused three_tones host_mute self_mute garbage_datagrams wav_record stage_listener speaker_limit k1_loudest)
 start_chorusd main || { echo "FAIL setup: chorusd did not start"; FAILURES=1; exit 1; }
 for name in "${TESTS[@]}"; do
   case $name in
@@ -366,6 +431,8 @@ for name in "${TESTS[@]}"; do
     wav_record) test_wav_record ;;
     join_refused) test_join_refused ;;
     k1_loudest) test_k1_loudest ;;
+    stage_listener) test_stage_listener ;;
+    speaker_limit) test_speaker_limit ;;
     *) fail "$name" "unknown test" ;;
   esac
   if [[ -n $SERVER_PID ]] && ! kill -0 "$SERVER_PID" 2>/dev/null; then

@@ -266,6 +266,7 @@ MemberInfo Participant::Member() const {
   member.muted = Muted();
   member.muted_by = host_muted_ ? MutedBy::kHost : self_muted_ ? MutedBy::kSelf : MutedBy::kNone;
   member.speaking = Speaking();
+  member.pinned = pinned_;
   return member;
 }
 

@@ -126,6 +126,9 @@ class Participant : public rtc::DtlsTransport::Listener {
   bool HostMuted() const { return host_muted_; }
   void SetSelfMuted(bool muted) { self_muted_ = muted; }
   void SetHostMuted(bool muted) { host_muted_ = muted; }
+  // Pinned by the room's host: while speaking, forwarded ahead of louder unpinned speakers.
+  bool Pinned() const { return pinned_; }
+  void SetPinned(bool pinned) { pinned_ = pinned; }
 
   std::vector<Slot>& Slots() { return slots_; }
   const std::vector<Slot>& Slots() const { return slots_; }
@@ -147,6 +150,7 @@ class Participant : public rtc::DtlsTransport::Listener {
   std::optional<rtc::RtpReceiveStats> receive_stats_;
   SpeakerDetector detector_;
   bool self_muted_ = false, host_muted_ = false;
+  bool pinned_ = false;
 
   std::vector<Slot> slots_;
   std::uint32_t rtcp_ssrc_ = 0;  // sender SSRC of our RRs when no slot has sent yet

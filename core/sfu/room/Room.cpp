@@ -16,14 +16,18 @@ bool IsDtls(std::span<const std::uint8_t> data) {
 
 Room::Room(std::string name, RoomOptions options, const rtc::DtlsContext& dtls,
            PacketOutput& output, WorkerCounters& counters)
-    : name_(std::move(name)), options_(options), dtls_(dtls), output_(output), counters_(counters) {
-  selected_.reserve(options_.audio_slots + 1);
+    : name_(std::move(name)),
+      options_(options),
+      dtls_(dtls),
+      output_(output),
+      counters_(counters),
+      selection_(options_.audio_slots + 1) {
   last_speakers_.reserve(16);
 }
 
 Room::~Room() {
   // Shutdown: no events (the signaling side is going away too), only the worker's bookkeeping.
-  selected_.clear();
+  selection_.Clear();
   for (auto& p : participants_) {
     for (auto& slot : p->Slots()) slot.speaker = nullptr;
     if (removed_hook_) removed_hook_(*p);
@@ -36,6 +40,7 @@ Participant& Room::Add(ParticipantOptions options, EventSink sink, Clock::time_p
   participants_.push_back(
       std::make_unique<Participant>(std::move(options), dtls_, output_, std::move(sink), now));
   Participant& added = *participants_.back();
+  added.SetPinned(IsPinnedId(added.UserId()));
   EmitAll(MemberEvent{MemberEvent::Kind::kJoined, added.Member()}, &added);
   AssignSlots();
   return added;
@@ -56,7 +61,7 @@ bool Room::Remove(std::int64_t user_id, RemovalReason reason, const std::string&
   if (it == participants_.end()) return false;
   std::unique_ptr<Participant> gone = std::move(*it);
   participants_.erase(it);
-  selected_.erase(std::remove(selected_.begin(), selected_.end(), gone.get()), selected_.end());
+  selection_.Remove(*gone);
   AssignSlots();
   gone->Emit(RemovedEvent{reason, message});
   if (removed_hook_) removed_hook_(*gone);
@@ -77,16 +82,24 @@ bool Room::SetMuted(std::int64_t user_id, bool muted, bool by_host) {
   } else {
     p->SetSelfMuted(muted);
   }
-  if (p->Muted() && IsSelected(*p)) {
-    selected_.erase(std::remove(selected_.begin(), selected_.end(), p), selected_.end());
-    AssignSlots();
-  }
+  if (p->Muted() && selection_.Remove(*p)) AssignSlots();
   if (was != p->Muted() || by_host) {
     const MutedBy by = by_host ? MutedBy::kHost : MutedBy::kSelf;
     EmitAll(MutedEvent{user_id, p->Muted(), by});
     EmitAll(MemberEvent{MemberEvent::Kind::kUpdated, p->Member()});
   }
   return true;
+}
+
+void Room::SetPinned(std::vector<std::int64_t> user_ids) {
+  pinned_ = std::move(user_ids);
+  for (auto& p : participants_) p->SetPinned(IsPinnedId(p->UserId()));
+  next_select_ = {};  // re-select at the next Tick
+  spdlog::info("[room] pinned room={} users={}", name_, pinned_.size());
+}
+
+bool Room::IsPinnedId(std::int64_t user_id) const {
+  return std::find(pinned_.begin(), pinned_.end(), user_id) != pinned_.end();
 }
 
 Participant* Room::Find(std::int64_t user_id) {
@@ -138,13 +151,10 @@ void Room::OnDatagram(Participant& participant, std::span<std::uint8_t> data,
 
 void Room::Forward(Participant& speaker, const rtc::RtpPacket& packet, const rtc::AudioLevel& level,
                    Clock::time_point now) {
-  if (!IsSelected(speaker)) {
+  if (!selection_.Contains(speaker)) {
     // A quiet speaker that just got loud is picked up at once when a slot is free, instead of
     // waiting for the next selection round (so the first syllable is not lost).
-    if (selected_.size() >= SelectionSize() || speaker.Detector().Loudness() <= kMinLoudness) {
-      return;
-    }
-    selected_.push_back(&speaker);  // capacity reserved: no allocation
+    if (!selection_.TryAdd(speaker)) return;
     AssignSlots();
   }
   std::uint64_t forwarded = 0;
@@ -162,66 +172,16 @@ void Room::Forward(Participant& speaker, const rtc::RtpPacket& packet, const rtc
   WorkerCounters::Bump(counters_.forwarded, forwarded);
 }
 
-bool Room::IsSelected(const Participant& p) const {
-  return std::find(selected_.begin(), selected_.end(), &p) != selected_.end();
-}
-
 void Room::SelectSpeakers(Clock::time_point now) {
   for (auto& p : participants_) p->Detector().Tick(now);
-  const auto eligible = [](const Participant& p) {
-    return p.IsPublisher() && !p.Muted() && p.Detector().Loudness() > kMinLoudness;
-  };
-  const std::size_t before_size = selected_.size();
-  std::array<Participant*, 32> before{};
-  std::copy_n(selected_.begin(), std::min(before_size, before.size()), before.begin());
-  // Drop speakers that went silent or became ineligible.
-  selected_.erase(std::remove_if(selected_.begin(), selected_.end(),
-                                 [&](Participant* p) { return !eligible(*p); }),
-                  selected_.end());
-  // Fill free places with the loudest candidates, then let a much louder candidate replace the
-  // quietest selected speaker (hysteresis keeps slots from flapping between similar voices).
-  for (;;) {
-    Participant* best = nullptr;
-    for (auto& p : participants_) {
-      if (!eligible(*p) || IsSelected(*p)) continue;
-      if (!best || p->Detector().Loudness() > best->Detector().Loudness()) best = p.get();
-    }
-    if (!best) break;
-    if (selected_.size() < SelectionSize()) {
-      selected_.push_back(best);
-      continue;
-    }
-    if (selected_.empty()) break;
-    auto weakest = std::min_element(selected_.begin(), selected_.end(), [](auto* a, auto* b) {
-      return a->Detector().Loudness() < b->Detector().Loudness();
-    });
-    if (best->Detector().Loudness() <= (*weakest)->Detector().Loudness() + kSwitchMarginLoudness) {
-      break;
-    }
-    *weakest = best;
-  }
-  // Priority order with the same hysteresis: a speaker moves ahead of the one before it only
-  // when clearly louder (listeners outside the selection hear the first K).
-  for (bool swapped = true; swapped;) {
-    swapped = false;
-    for (std::size_t i = 1; i < selected_.size(); ++i) {
-      if (selected_[i]->Detector().Loudness() >
-          selected_[i - 1]->Detector().Loudness() + kSwitchMarginLoudness) {
-        std::swap(selected_[i], selected_[i - 1]);
-        swapped = true;
-      }
-    }
-  }
-  const bool changed = selected_.size() != before_size ||
-                       !std::equal(selected_.begin(), selected_.end(), before.begin());
-  if (changed) AssignSlots();
+  if (selection_.Update(participants_)) AssignSlots();
   EmitSpeakersIfChanged();
 }
 
 bool Room::Hears(const Participant& subscriber, const Participant& speaker) const {
   // The first K selected speakers other than the subscriber itself.
   std::size_t rank = 0;
-  for (const Participant* p : selected_) {
+  for (const Participant* p : selection_.List()) {
     if (p == &subscriber) continue;
     if (rank >= subscriber.Slots().size()) return false;
     if (p == &speaker) return true;
@@ -241,7 +201,7 @@ void Room::AssignSlots() {
         if (i < changed.size()) changed[i] = true;
       }
     }
-    for (Participant* speaker : selected_) {
+    for (Participant* speaker : selection_.List()) {
       if (!Hears(*subscriber, *speaker)) continue;
       const bool placed = std::any_of(slots.begin(), slots.end(),
                                       [&](const auto& s) { return s.speaker == speaker; });

@@ -1,7 +1,8 @@
 // A voice room on one media worker: its participants, the current loudest speakers (with
-// switching hysteresis) and forwarding: each participant hears the K loudest unmuted speakers
-// other than itself (so up to K+1 are selected: a selected speaker hears the K others), each in
-// the receive slot that carries that speaker; never one's own voice.
+// switching hysteresis, pinned speakers first: SpeakerSelection) and forwarding: each participant
+// hears the first K selected speakers other than itself (so up to K+1 are selected: a selected
+// speaker hears the K others), each in the receive slot that carries that speaker; never one's
+// own voice.
 // Also RTCP reports, consent expiry, DTLS failures and periodic events.
 // Thread affinity: the owning media worker only. Forwarding takes no locks and allocates nothing.
 #pragma once
@@ -20,6 +21,7 @@
 #include "room/PacketOutput.hpp"
 #include "room/Participant.hpp"
 #include "room/RoomEvents.hpp"
+#include "room/SpeakerSelection.hpp"
 #include "room/WorkerCounters.hpp"
 #include "rtc/DtlsContext.hpp"
 #include "rtc/StunPacket.hpp"
@@ -38,10 +40,8 @@ class Room {
   static constexpr auto kSelectInterval = std::chrono::milliseconds(100);  // ≤10 speaker events/s
   static constexpr auto kRtcpInterval = std::chrono::seconds(1);
   static constexpr auto kStatsInterval = std::chrono::seconds(2);
-  // A challenger replaces the quietest selected speaker only when louder by this much (dB).
-  static constexpr double kSwitchMarginLoudness = 6.0;
-  // Speakers at or below this smoothed loudness (0..127) are not forwarded (silence, DTX).
-  static constexpr double kMinLoudness = 1.0;
+  static constexpr double kSwitchMarginLoudness = SpeakerSelection::kSwitchMarginLoudness;
+  static constexpr double kMinLoudness = SpeakerSelection::kMinLoudness;
 
   // Called just before a participant is destroyed (the worker forgets its ufrag/address).
   using RemovedHook = std::function<void(const Participant&)>;
@@ -64,6 +64,12 @@ class Room {
   // Returns false when the user is not in the room.
   bool SetMuted(std::int64_t user_id, bool muted, bool by_host);
 
+  // Replaces the pinned user ids: a pinned participant that is speaking is selected ahead of
+  // louder unpinned ones. Ids of users not in the room are kept and apply when they join. The
+  // selection follows at the next Tick().
+  void SetPinned(std::vector<std::int64_t> user_ids);
+  const std::vector<std::int64_t>& Pinned() const { return pinned_; }
+
   Participant* Find(std::int64_t user_id);
   std::vector<MemberInfo> Members() const;
   std::size_t Size() const { return participants_.size(); }
@@ -85,7 +91,7 @@ class Room {
   // Re-selects the top-K speakers now (normally done by Tick every kSelectInterval).
   void SelectSpeakers(Clock::time_point now);
   // The currently selected speakers (up to K+1), in priority order.
-  const std::vector<Participant*>& Selected() const { return selected_; }
+  const std::vector<Participant*>& Selected() const { return selection_.List(); }
 
  private:
   void Forward(Participant& speaker, const rtc::RtpPacket& packet, const rtc::AudioLevel& level,
@@ -93,10 +99,9 @@ class Room {
   void AssignSlots();
   void EmitSpeakersIfChanged();
   void EmitAll(const SfuEvent& event, const Participant* except = nullptr);
-  bool IsSelected(const Participant& p) const;
   // True when `speaker` is among the first K selected speakers other than `subscriber`.
   bool Hears(const Participant& subscriber, const Participant& speaker) const;
-  std::size_t SelectionSize() const { return options_.audio_slots + 1; }
+  bool IsPinnedId(std::int64_t user_id) const;
 
   std::string name_;
   RoomOptions options_;
@@ -105,7 +110,8 @@ class Room {
   WorkerCounters& counters_;
   RemovedHook removed_hook_;
   std::vector<std::unique_ptr<Participant>> participants_;
-  std::vector<Participant*> selected_;
+  SpeakerSelection selection_;
+  std::vector<std::int64_t> pinned_;
   std::vector<std::int64_t> last_speakers_;
   Clock::time_point next_select_{}, next_rtcp_{}, next_stats_{};
   std::array<std::uint8_t, Participant::kScratchBytes> scratch_{};

@@ -26,6 +26,7 @@ struct MemberInfo {
   bool muted = false;
   MutedBy muted_by = MutedBy::kNone;
   bool speaking = false;
+  bool pinned = false;  // in the room's pinned list (Sfu::SetPinned)
 };
 
 struct SpeakerLevel {

@@ -116,6 +116,8 @@ TEST(RoomAllocationTest, ForwardingAllocatesNothingAfterWarmUp) {
   Participant& pb = b.Join(room, Clock::now());
   Participant& pc = c.Join(room, Clock::now());
   Participant& pd = d.Join(room, Clock::now());
+  // B (the quieter) is pinned, so selection ranks by pin as well as loudness on every Tick.
+  room.SetPinned({2});
   const auto t0 = Clock::now();
   // Packets are built before counting (the fake browser's own work is not under test).
   constexpr int kWarmUp = 200, kMeasured = 1500;

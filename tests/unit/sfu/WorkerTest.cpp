@@ -1,7 +1,7 @@
 // The SFU engine end to end on loopback without a browser: Sfu::Start with two workers sharing
 // one port (SO_REUSEPORT), joins with a captured Chromium offer, real ICE checks over UDP from
 // several client sockets (whichever worker the kernel picks must answer), garbage datagrams,
-// mute, kick, replace, leave.
+// mute, kick, replace, leave, pins.
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -9,6 +9,7 @@
 
 #include <condition_variable>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <sstream>
 
@@ -236,6 +237,34 @@ TEST_F(WorkerTest, MuteKickReplaceAndLeave) {
   EXPECT_TRUE(
       one_again.WaitFor([](const SfuEvent& e) { return IsRemoved(e, RemovalReason::kLeft); }));
   EXPECT_TRUE(WaitStats([](const SfuStats& s) { return s.participants == 0 && s.rooms == 0; }));
+}
+
+TEST_F(WorkerTest, PinsSetBeforeAnyoneJoinsApplyAndOutliveAnEmptyRoom) {
+  // Who is pinned, per member of stream-1 (SetPinned and the snapshot queue on the same worker).
+  const auto pins = [this] {
+    std::map<std::int64_t, bool> out;
+    for (const auto& m : sfu_->RoomSnapshot("stream-1")) out[m.user_id] = m.pinned;
+    return out;
+  };
+  using Pins = std::map<std::int64_t, bool>;
+  sfu_->SetPinned("stream-1", {2, 42});
+  const std::string offer = ReadOffer("chromium-offer.sdp");
+  const JoinResult first = JoinBlocking(1, one, offer);
+  ASSERT_TRUE(first.ok);
+  const JoinResult second = JoinBlocking(2, two, offer);
+  ASSERT_TRUE(second.ok);
+  EXPECT_EQ(pins(), (Pins{{1, false}, {2, true}}));
+  sfu_->SetPinned("stream-1", {1});
+  EXPECT_EQ(pins(), (Pins{{1, true}, {2, false}}));
+
+  // Everyone leaves, the worker drops the room; the pins stay for the next join.
+  sfu_->Leave("stream-1", 1, first.participant_id);
+  sfu_->Leave("stream-1", 2, second.participant_id);
+  EXPECT_TRUE(WaitStats([](const SfuStats& s) { return s.participants == 0 && s.rooms == 0; }));
+  ASSERT_TRUE(JoinBlocking(1, one_again, offer).ok);
+  EXPECT_EQ(pins(), (Pins{{1, true}}));
+  sfu_->SetPinned("stream-1", {});
+  EXPECT_EQ(pins(), (Pins{{1, false}}));
 }
 
 }  // namespace

@@ -171,6 +171,12 @@ Config Load(int argc, char** argv, int& exit_code) {
   app.add_option("--voice-settings-rate", c.voice.settings_rate_per_minute,
                  "Voice settings writes per user per minute")
       ->envname("CHORUS_VOICE_SETTINGS_RATE");
+  app.add_option("--voice-mute-toggle-rate", c.voice.mute_toggle_rate,
+                 "Self mute toggles per user per --voice-mute-toggle-window (all nodes)")
+      ->envname("CHORUS_VOICE_MUTE_TOGGLE_RATE")
+      ->check(CLI::Range(1, 10000));
+  AddSeconds(app, "--voice-mute-toggle-window", "CHORUS_VOICE_MUTE_TOGGLE_WINDOW",
+             c.voice.mute_toggle_window, "Window over which the mute toggle bucket refills");
   app.add_option("--voice-sse-replay-events", c.voice.sse_replay_events,
                  "Events per room kept for Last-Event-ID replay")
       ->envname("CHORUS_VOICE_SSE_REPLAY_EVENTS")

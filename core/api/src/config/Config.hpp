@@ -57,6 +57,8 @@ struct VoiceSettings {
   std::string token_secret;  // empty = generated once and kept in the data dir
   int join_rate_per_minute = 30;
   int settings_rate_per_minute = 60;
+  int mute_toggle_rate = 5;                     // self mute toggles per user per window…
+  std::chrono::seconds mute_toggle_window{10};  // …refilled evenly (state-backend token bucket)
   std::size_t sse_replay_events = 256;
   std::chrono::seconds sse_keepalive{15};
 };

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <boost/beast/http/status.hpp>
+#include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -25,10 +27,18 @@ class ApiError : public std::runtime_error {
     headers_.emplace_back(std::move(name), std::move(value));
     return std::move(*this);
   }
+  // How long the client should wait, sent as error.retry_after_ms (REST) or retry_after_ms
+  // (/rtc error message).
+  const std::optional<std::int64_t>& RetryAfterMs() const { return retry_after_ms_; }
+  ApiError&& WithRetryAfterMs(std::int64_t ms) && {
+    retry_after_ms_ = ms;
+    return std::move(*this);
+  }
 
  private:
   boost::beast::http::status status_;
   std::string code_;
+  std::optional<std::int64_t> retry_after_ms_;
   std::vector<std::pair<std::string, std::string>> headers_;
 };
 
@@ -51,6 +61,12 @@ inline ApiError TooManyRequests(std::string code, std::string message, long retr
   return ApiError(boost::beast::http::status::too_many_requests, std::move(code),
                   std::move(message))
       .WithHeader("Retry-After", std::to_string(retry_after_s < 1 ? 1 : retry_after_s));
+}
+// 429 with Retry-After (whole seconds, rounded up) and retry_after_ms.
+inline ApiError RetryLater(std::string code, std::string message, std::int64_t retry_after_ms) {
+  return TooManyRequests(std::move(code), std::move(message),
+                         static_cast<long>((retry_after_ms + 999) / 1000))
+      .WithRetryAfterMs(retry_after_ms);
 }
 inline ApiError Unavailable(std::string code, std::string message) {
   return {boost::beast::http::status::service_unavailable, std::move(code), std::move(message)};

@@ -48,9 +48,11 @@ std::string_view PathOf(std::string_view target) {
 }
 
 Response ErrorResponse(const Request& req, const std::string& request_id, Status status,
-                       const std::string& code, const std::string& message) {
+                       const std::string& code, const std::string& message,
+                       std::optional<std::int64_t> retry_after_ms = std::nullopt) {
   boost::json::object err{{"code", code}, {"message", message}};
   if (request_id != "-") err["request_id"] = request_id;
+  if (retry_after_ms) err["retry_after_ms"] = *retry_after_ms;
   return JsonResponse(req, status, boost::json::object{{"error", std::move(err)}});
 }
 
@@ -313,7 +315,8 @@ Response HttpSession::ErrorFor(const RequestContext& ctx, std::exception_ptr err
   try {
     std::rethrow_exception(error);
   } catch (const ApiError& e) {
-    auto res = ErrorResponse(ctx.request, ctx.request_id, e.Status(), e.Code(), e.what());
+    auto res = ErrorResponse(ctx.request, ctx.request_id, e.Status(), e.Code(), e.what(),
+                             e.RetryAfterMs());
     for (const auto& [name, value] : e.Headers()) res.set(name, value);
     return res;
   } catch (const store::Unavailable& e) {

@@ -35,8 +35,11 @@ std::string JoinedMessage(const sfu::JoinResult& result, std::int64_t user_id) {
                                       {"members", std::move(members)}});
 }
 
-std::string ErrorMessage(const std::string& code, const std::string& message) {
-  return json::serialize(json::object{{"type", "error"}, {"code", code}, {"message", message}});
+std::string ErrorMessage(const std::string& code, const std::string& message,
+                         std::optional<std::int64_t> retry_after_ms) {
+  json::object out{{"type", "error"}, {"code", code}, {"message", message}};
+  if (retry_after_ms) out["retry_after_ms"] = *retry_after_ms;
+  return json::serialize(out);
 }
 
 namespace {

@@ -4,6 +4,7 @@
 
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,8 @@ boost::json::object MemberJson(const sfu::MemberInfo& member);
 std::string JoinedMessage(const sfu::JoinResult& result, std::int64_t user_id);
 
 // {"type":"error","code":..,"message":..}.
-std::string ErrorMessage(const std::string& code, const std::string& message);
+std::string ErrorMessage(const std::string& code, const std::string& message,
+                         std::optional<std::int64_t> retry_after_ms = std::nullopt);
 
 // What to send for one SFU event, and whether the connection ends after it.
 struct EventMessage {

@@ -33,8 +33,22 @@ struct JoinWait {
   std::optional<sfu::JoinResult> result;
 };
 
-// The /rtc error for a failed voice call: an ApiError's own code and message; anything else is
-// "internal" with a fixed text (exception text never reaches a client).
+// The /rtc error message for a failed voice call: an ApiError's own code, message and
+// retry_after_ms; anything else is "internal" with a fixed text (exception text never reaches a
+// client).
+std::string ErrorReply(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const http::ApiError& e) {
+    return ErrorMessage(e.Code(), e.what(), e.RetryAfterMs());
+  } catch (const std::exception& e) {
+    ops::Warn("ws", "rtc call failed", {{"error", e.what()}});
+  } catch (...) {
+  }
+  return ErrorMessage("internal", "internal error");
+}
+
+// The code and message of a failed voice call, as ErrorReply.
 std::pair<std::string, std::string> ErrorOf(std::exception_ptr error) {
   try {
     std::rethrow_exception(error);
@@ -285,8 +299,8 @@ asio::awaitable<void> RtcSession::HandleMute(const MuteCommand& mute) {
   auto [error, kind] = co_await asio::co_spawn(
       ex, voice_.SelfMute(claims_.stream_id, claims_.user_id, mute.muted), kUseTuple);
   if (error) {
-    const auto [code, text] = ErrorOf(error);
-    Send(ErrorMessage(code, text));
+    // Not fatal: rate_limited, not_a_speaker, speaker_limit, slow_mode (with retry_after_ms).
+    Send(ErrorReply(error));
     co_return;
   }
   if (kind == voice::MuteKind::kMutedByHost) {

@@ -29,6 +29,10 @@ class SfuMediaControl : public voice::MediaControl {
   void EndRoomMedia(const std::string& room, const std::string& reason) override {
     sfu_.RemoveAll(room, sfu::RemovalReason::kClosed, reason);
   }
+  // Pinned speakers: the SFU gives them a slot ahead of louder unpinned speakers.
+  void SetPinned(const std::string& room, const std::vector<std::int64_t>& user_ids) override {
+    sfu_.SetPinned(room, user_ids);
+  }
   // Removes the session's participants. A connection still joining has no participant yet: it
   // re-checks its token after the SFU join and finds it revoked (RtcSession::HandleJoin).
   void EndSessionMedia(std::int64_t session_id, const std::string& reason) override {

@@ -1,19 +1,23 @@
-// Plain records of the voice tables (schema v2), returned by VoiceRepository.
+// Plain records of the voice tables (schema v3), returned by VoiceRepository.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace chorus::store {
 
 struct VoiceRoom {
   std::int64_t stream_id = 0;
-  int max_speakers = 0;
+  int max_speakers = 0;  // Members unmuted at once; 0 = no limit.
   std::optional<std::int64_t> host_id;
   std::string sfu_room;  // The SFU's room reference.
   std::int64_t created_at_ms = 0;
   std::int64_t updated_at_ms = 0;
+  std::string mode = "open";  // "open" | "stage".
+  int slow_mode_seconds = 0;  // 0 = off.
+  std::vector<std::int64_t> pinned;
 };
 
 // Fields to change; empty leaves a column as it is, host_id's inner nullopt clears the host.
@@ -21,6 +25,26 @@ struct VoiceRoomPatch {
   std::optional<int> max_speakers;
   std::optional<std::optional<std::int64_t>> host_id;
   std::optional<std::string> sfu_room;
+  std::optional<std::string> mode;
+  std::optional<int> slow_mode_seconds;
+  std::optional<std::vector<std::int64_t>> pinned;
+};
+
+// A user appointed moderator of one stream's room.
+struct VoiceModerator {
+  std::int64_t stream_id = 0;
+  std::int64_t user_id = 0;
+  std::string username;
+  std::optional<std::int64_t> appointed_by;
+  std::int64_t appointed_at_ms = 0;
+};
+
+// A ban from one stream's room, with the banned user's name.
+struct VoiceKick {
+  std::int64_t user_id = 0;
+  std::string username;
+  std::optional<std::int64_t> kicked_by;
+  std::int64_t kicked_at_ms = 0;
 };
 
 struct VoiceMember {
@@ -57,7 +81,9 @@ struct AuditEntry {
   std::string action;  // e.g. "voice.join", "voice.kick".
   std::optional<std::int64_t> stream_id;
   std::optional<std::int64_t> target_user_id;
-  std::string detail;  // Free text or JSON.
+  std::string detail;                      // Free text or JSON.
+  std::optional<std::string> actor_name;   // Set by ListAuditNamed.
+  std::optional<std::string> target_name;  // Set by ListAuditNamed.
 };
 
 }  // namespace chorus::store

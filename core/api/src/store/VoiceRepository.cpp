@@ -1,12 +1,14 @@
 #include "store/VoiceRepository.hpp"
 
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 namespace chorus::store {
 namespace {
 
 constexpr std::string_view kRoomColumns =
-    "stream_id, max_speakers, host_id, sfu_room, created_at, updated_at";
+    "stream_id, max_speakers, host_id, sfu_room, created_at, updated_at, mode, slow_mode_seconds, "
+    "pinned";
 constexpr std::string_view kMemberColumns =
     "id, stream_id, user_id, role, joined_at, left_at, left_reason";
 constexpr std::string_view kSettingsColumns =
@@ -15,9 +17,36 @@ constexpr std::string_view kSettingsColumns =
 constexpr std::string_view kAuditColumns =
     "id, at, actor_id, action, stream_id, target_user_id, detail";
 
+// The pinned column: a JSON array of ids written by PinnedText; anything else reads as none.
+std::vector<std::int64_t> ParsePinned(const std::string& text) {
+  std::vector<std::int64_t> out;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec || !v.is_array()) return out;
+  for (const auto& id : v.as_array()) {
+    if (id.is_int64()) out.push_back(id.as_int64());
+  }
+  return out;
+}
+
+std::string PinnedText(const std::vector<std::int64_t>& pinned) {
+  boost::json::array a;
+  for (auto id : pinned) a.push_back(id);
+  return boost::json::serialize(a);
+}
+
 VoiceRoom RoomFromRow(const Row& r) {
-  return VoiceRoom{r.Int(0), static_cast<int>(r.Int(1)), r.OptInt(2), r.Text(3), r.Int(4),
-                   r.Int(5)};
+  VoiceRoom room;
+  room.stream_id = r.Int(0);
+  room.max_speakers = static_cast<int>(r.Int(1));
+  room.host_id = r.OptInt(2);
+  room.sfu_room = r.Text(3);
+  room.created_at_ms = r.Int(4);
+  room.updated_at_ms = r.Int(5);
+  room.mode = r.Text(6);
+  room.slow_mode_seconds = static_cast<int>(r.Int(7));
+  room.pinned = ParsePinned(r.Text(8));
+  return room;
 }
 
 VoiceMember MemberFromRow(const Row& r) {
@@ -32,8 +61,15 @@ VoiceSettings SettingsFromRow(const Row& r) {
 }
 
 AuditEntry AuditFromRow(const Row& r) {
-  return AuditEntry{r.Int(0),    r.Int(1),    r.OptInt(2), r.Text(3),
-                    r.OptInt(4), r.OptInt(5), r.Text(6)};
+  AuditEntry e;
+  e.id = r.Int(0);
+  e.at_ms = r.Int(1);
+  e.actor_id = r.OptInt(2);
+  e.action = r.Text(3);
+  e.stream_id = r.OptInt(4);
+  e.target_user_id = r.OptInt(5);
+  e.detail = r.Text(6);
+  return e;
 }
 
 }  // namespace
@@ -67,6 +103,9 @@ std::optional<VoiceRoom> VoiceRepository::UpdateRoom(std::int64_t stream_id,
   if (patch.max_speakers) add("max_speakers", std::int64_t{*patch.max_speakers});
   if (patch.host_id) add("host_id", OptValue(*patch.host_id));
   if (patch.sfu_room) add("sfu_room", *patch.sfu_room);
+  if (patch.mode) add("mode", *patch.mode);
+  if (patch.slow_mode_seconds) add("slow_mode_seconds", std::int64_t{*patch.slow_mode_seconds});
+  if (patch.pinned) add("pinned", PinnedText(*patch.pinned));
   const Rows rows =
       conn_.Exec(fmt::format("UPDATE voice_rooms SET {} WHERE stream_id = $1 RETURNING {}", sets,
                              kRoomColumns),
@@ -159,6 +198,52 @@ bool VoiceRepository::Unkick(std::int64_t stream_id, std::int64_t user_id) {
   return conn_.AffectedRows() > 0;
 }
 
+std::vector<VoiceKick> VoiceRepository::ListKicks(std::int64_t stream_id) {
+  std::vector<VoiceKick> out;
+  for (const Row& r :
+       conn_.Exec("SELECT k.user_id, COALESCE(u.username, ''), k.by_user_id, k.created_at "
+                  "FROM voice_kicks k LEFT JOIN users u ON u.id = k.user_id "
+                  "WHERE k.stream_id = $1 ORDER BY k.created_at, k.user_id",
+                  {stream_id})) {
+    out.push_back(VoiceKick{r.Int(0), r.Text(1), r.OptInt(2), r.Int(3)});
+  }
+  return out;
+}
+
+bool VoiceRepository::AddModerator(std::int64_t stream_id, std::int64_t user_id,
+                                   std::optional<std::int64_t> by_user_id, std::int64_t now_ms) {
+  conn_.Exec(
+      "INSERT INTO voice_moderators (stream_id, user_id, appointed_by, appointed_at) "
+      "VALUES ($1, $2, $3, $4) ON CONFLICT (stream_id, user_id) DO NOTHING",
+      {stream_id, user_id, OptValue(by_user_id), now_ms});
+  return conn_.AffectedRows() > 0;
+}
+
+bool VoiceRepository::RemoveModerator(std::int64_t stream_id, std::int64_t user_id) {
+  conn_.Exec("DELETE FROM voice_moderators WHERE stream_id = $1 AND user_id = $2",
+             {stream_id, user_id});
+  return conn_.AffectedRows() > 0;
+}
+
+bool VoiceRepository::IsModerator(std::int64_t stream_id, std::int64_t user_id) {
+  return !conn_
+              .Exec("SELECT 1 FROM voice_moderators WHERE stream_id = $1 AND user_id = $2",
+                    {stream_id, user_id})
+              .empty();
+}
+
+std::vector<VoiceModerator> VoiceRepository::ListModerators(std::int64_t stream_id) {
+  std::vector<VoiceModerator> out;
+  for (const Row& r :
+       conn_.Exec("SELECT m.stream_id, m.user_id, COALESCE(u.username, ''), m.appointed_by, "
+                  "m.appointed_at FROM voice_moderators m LEFT JOIN users u ON u.id = m.user_id "
+                  "WHERE m.stream_id = $1 ORDER BY m.appointed_at, m.user_id",
+                  {stream_id})) {
+    out.push_back(VoiceModerator{r.Int(0), r.Int(1), r.Text(2), r.OptInt(3), r.Int(4)});
+  }
+  return out;
+}
+
 std::optional<VoiceSettings> VoiceRepository::GetSettings(std::int64_t user_id,
                                                           std::int64_t stream_id) {
   const Rows rows =
@@ -231,6 +316,23 @@ std::vector<AuditEntry> VoiceRepository::ListAudit(int limit,
                              {std::int64_t{limit}});
   std::vector<AuditEntry> out;
   for (const Row& r : rows) out.push_back(AuditFromRow(r));
+  return out;
+}
+
+std::vector<AuditEntry> VoiceRepository::ListAuditNamed(std::int64_t stream_id, int limit) {
+  const Rows rows = conn_.Exec(
+      "SELECT a.id, a.at, a.actor_id, a.action, a.stream_id, a.target_user_id, a.detail, "
+      "ua.username, ut.username FROM audit_log a LEFT JOIN users ua ON ua.id = a.actor_id "
+      "LEFT JOIN users ut ON ut.id = a.target_user_id WHERE a.stream_id = $1 "
+      "ORDER BY a.id DESC LIMIT $2",
+      {stream_id, std::int64_t{limit}});
+  std::vector<AuditEntry> out;
+  for (const Row& r : rows) {
+    auto e = AuditFromRow(r);
+    e.actor_name = r.OptText(7);
+    e.target_name = r.OptText(8);
+    out.push_back(std::move(e));
+  }
   return out;
 }
 

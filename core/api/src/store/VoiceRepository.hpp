@@ -1,4 +1,4 @@
-// Voice rooms, memberships, kicks, settings and the audit log (schema v2).
+// Voice rooms, memberships, kicks, settings and the audit log (schema v3).
 #pragma once
 
 #include <cstdint>
@@ -54,6 +54,18 @@ class VoiceRepository {
             std::int64_t now_ms);
   // Lifts a ban; returns false when there was none.
   bool Unkick(std::int64_t stream_id, std::int64_t user_id);
+  // The stream's bans, oldest first.
+  std::vector<VoiceKick> ListKicks(std::int64_t stream_id);
+
+  // Appoints the user moderator of the stream's room; returns false when already one.
+  bool AddModerator(std::int64_t stream_id, std::int64_t user_id,
+                    std::optional<std::int64_t> by_user_id, std::int64_t now_ms);
+  // Removes an appointment; returns false when there was none.
+  bool RemoveModerator(std::int64_t stream_id, std::int64_t user_id);
+  // True when the user is an appointed moderator of the stream's room.
+  bool IsModerator(std::int64_t stream_id, std::int64_t user_id);
+  // The stream's appointed moderators, earliest appointed first.
+  std::vector<VoiceModerator> ListModerators(std::int64_t stream_id);
 
   // The settings row for exactly (user_id, stream_id); stream_id 0 = global.
   std::optional<VoiceSettings> GetSettings(std::int64_t user_id, std::int64_t stream_id = 0);
@@ -68,6 +80,8 @@ class VoiceRepository {
   std::int64_t AppendAudit(const AuditEntry& entry);
   // The newest `limit` entries, newest first; only the stream's when stream_id is set.
   std::vector<AuditEntry> ListAudit(int limit, std::optional<std::int64_t> stream_id = {});
+  // The stream's newest `limit` entries, newest first, with the actor's and target's names.
+  std::vector<AuditEntry> ListAuditNamed(std::int64_t stream_id, int limit);
 
  private:
   Connection& conn_;

@@ -131,6 +131,25 @@ awaitable<MaybeResponse> Update(app::Services& s, http::RequestContext& ctx) {
   co_return http::JsonResponse(ctx.request, http::Status::ok, StreamJson(*updated, 0));
 }
 
+// DELETE /api/streams/{id} (administrators): the stream and its voice rows go; the call ends
+// (every member leaves with reason voice_disabled and their media connections close).
+awaitable<MaybeResponse> Delete(app::Services& s, http::RequestContext& ctx) {
+  auto user = co_await s.sessions.Require(ctx);
+  const auto id = ctx.IdParam("id");
+  if (!ctx.request.body().empty()) {
+    http::JsonBody::Parse(ctx.request.body()).AllowOnly({});
+  }
+  if (!user.IsAdmin()) throw http::Forbidden("only administrators delete streams");
+  const bool deleted = co_await s.blocking.Run([&s, id] {
+    return s.db.With([&](store::Connection& c) { return store::StreamRepository(c).Delete(id); });
+  });
+  if (!deleted) throw http::NotFound("no such stream");
+  if (s.voice) co_await s.voice->EndRoom(id, "voice_disabled");
+  ops::Info("http", "stream deleted", {{"stream_id", id}, {"by", user.id}});
+  co_return http::JsonResponse(ctx.request, http::Status::ok,
+                               boost::json::object{{"deleted", true}, {"id", id}});
+}
+
 }  // namespace
 
 boost::json::object StreamJson(const store::Stream& st, std::int64_t voice_participants) {
@@ -155,6 +174,8 @@ void AddStreamRoutes(http::Router& router, app::Services& s) {
              [&s](http::RequestContext& c) { return Get(s, c); });
   router.Add(http::Verb::patch, "/api/streams/{id}",
              [&s](http::RequestContext& c) { return Update(s, c); });
+  router.Add(http::Verb::delete_, "/api/streams/{id}",
+             [&s](http::RequestContext& c) { return Delete(s, c); });
 }
 
 }  // namespace chorus::streams

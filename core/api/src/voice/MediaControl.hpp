@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace chorus::voice {
 
@@ -26,6 +27,11 @@ class MediaControl {
   // Ends every media connection opened with a room token of `session_id` (a logout), the same
   // way, with `reason`.
   virtual void EndSessionMedia(std::int64_t session_id, const std::string& reason) = 0;
+  // Replaces the pinned speakers of `room` ("stream-<id>"): while a pinned member is speaking,
+  // the SFU forwards them ahead of louder unpinned speakers (the louder pinned one first when
+  // more are pinned than there are slots). Empty unpins everyone. Ids of users not in the room
+  // are kept and apply when they join.
+  virtual void SetPinned(const std::string& room, const std::vector<std::int64_t>& user_ids) = 0;
 };
 
 }  // namespace chorus::voice

@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <string>
 
+#include "voice/ScriptSupport.hpp"
+
 namespace chorus::voice::scripts {
 namespace {
 
@@ -49,14 +51,6 @@ std::string SetFlag(std::string member, std::string_view field, bool value) {
   return member;
 }
 
-bool Flag(const std::string& member, std::string_view field) {
-  boost::system::error_code ec;
-  auto v = boost::json::parse(member, ec);
-  if (ec || !v.is_object()) return false;
-  const auto* f = v.as_object().if_contains(field);
-  return f && f->is_bool() && f->as_bool();
-}
-
 Out JoinLocal(state::StateBackend& s, const Args& keys, const Args& args) {
   const auto &room = keys[0], &presence = keys[1];
   const auto &uid = args[0], &now = args[1];
@@ -80,6 +74,19 @@ Out JoinLocal(state::StateBackend& s, const Args& keys, const Args& args) {
   std::string member = member_template;
   if (const auto at = member.find(kJoinedAtTemplate); at != std::string::npos) {
     member.replace(at, kJoinedAtTemplate.size(), R"("joined_at_ms":)" + joined);
+  }
+  // Stage rooms seat members as listeners; a room at its speaker limit seats them muted. Hosts
+  // and moderators are seated as they asked.
+  if (args.size() > 4 && args[4] != "1") {
+    const auto mode = s.HGet(room, "mode");
+    if (mode && *mode == "stage") {
+      member = SetFlag(SetFlag(member, "speaker", false), "muted", true);
+    } else if (member.find(R"("muted":false)") != std::string::npos) {
+      const auto limit = support::Num(s, room, "max_speakers");
+      if (limit > 0 && support::Unmuted(s, room, "") >= limit) {
+        member = SetFlag(member, "muted", true);
+      }
+    }
   }
   s.HSet(room, MemberField(uid), member);
   s.ZAdd(presence, uid, std::stod(now));
@@ -112,9 +119,14 @@ Out SetMutedLocal(state::StateBackend& s, const Args& keys, const Args& args) {
   const auto& room = keys[0];
   const auto& uid = args[0];
   const bool muted = args[1] == "1", by_host = args[2] == "1";
+  const bool privileged = args.size() > 3 && args[3] == "1";
+  const auto now = args.size() > 4 ? std::stoll(args[4]) : 0;
   auto stored = s.HGet(room, MemberField(uid));
   if (!stored) return {"absent"};
-  const bool was_muted = Flag(*stored, "muted"), was_host = Flag(*stored, "muted_by_host");
+  const auto m = support::Decode(*stored);
+  const bool was_muted = support::BoolOf(m, "muted", false);
+  const bool was_host = support::BoolOf(m, "muted_by_host", false);
+  const bool speaker = support::BoolOf(m, "speaker", true);
   bool now_muted = muted, now_host = was_host;
   if (by_host) {
     now_host = muted;
@@ -122,9 +134,26 @@ Out SetMutedLocal(state::StateBackend& s, const Args& keys, const Args& args) {
     return {"muted_by_host", *stored};
   }
   if (now_muted == was_muted && now_host == was_host) return {"unchanged", *stored};
+  if (!muted) {
+    if (!speaker) return {"not_a_speaker", *stored};
+    if (was_muted && !privileged) {
+      const auto slow_ms = support::Num(s, room, "slow_mode_seconds") * 1000;
+      if (!by_host && slow_ms > 0) {
+        if (auto last = s.HGet(room, "slow_unmute:" + uid)) {
+          const auto since = now - std::stoll(*last);
+          if (since < slow_ms) return {"slow_mode", *stored, std::to_string(slow_ms - since)};
+        }
+      }
+      const auto limit = support::Num(s, room, "max_speakers");
+      if (limit > 0 && support::Unmuted(s, room, MemberField(uid)) >= limit) {
+        return {"speaker_limit", *stored};
+      }
+    }
+  }
   const std::string member =
       SetFlag(SetFlag(*stored, "muted", now_muted), "muted_by_host", now_host);
   s.HSet(room, MemberField(uid), member);
+  if (!muted && !by_host && !privileged) s.HSet(room, "slow_unmute:" + uid, std::to_string(now));
   return {"changed", member, std::to_string(s.HIncrBy(room, "version", 1))};
 }
 
@@ -144,9 +173,10 @@ Out EvictLocal(state::StateBackend& s, const Args& keys, const Args& args) {
 
 }  // namespace
 
-const state::StateScript kJoin{"room_join", R"lua(
+const state::StateScript kJoin{"room_join", CHORUS_ROOM_LUA_HELPERS R"lua(
 local room, presence = KEYS[1], KEYS[2]
 local uid, now, max, template = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local privileged = ARGV[5] == '1'
 if redis.call('ZSCORE', presence, uid) then
   redis.call('ZADD', presence, now, uid)
   local stored = redis.call('HGET', room, 'm:' .. uid)
@@ -164,6 +194,14 @@ if seat then
   redis.call('HDEL', room, 'seat:' .. uid, 'seat_at:' .. uid)
 end
 local member = (string.gsub(template, '"joined_at_ms":0', '"joined_at_ms":' .. joined, 1))
+if not privileged then
+  if redis.call('HGET', room, 'mode') == 'stage' then
+    member = setb(setb(member, 'speaker', false), 'muted', true)
+  elseif string.find(member, '"muted":false', 1, true) then
+    local limit = num(room, 'max_speakers')
+    if limit > 0 and unmuted(room, '') >= limit then member = setb(member, 'muted', true) end
+  end
+end
 redis.call('HSET', room, 'm:' .. uid, member)
 redis.call('ZADD', presence, now, uid)
 return {kind, member, tostring(redis.call('HINCRBY', room, 'version', 1))}
@@ -192,14 +230,16 @@ return {'left', stored or '', tostring(redis.call('HINCRBY', room, 'version', 1)
 )lua",
                                 LeaveLocal};
 
-const state::StateScript kSetMuted{"room_set_muted", R"lua(
+const state::StateScript kSetMuted{"room_set_muted", CHORUS_ROOM_LUA_HELPERS R"lua(
 local room, uid = KEYS[1], ARGV[1]
-local muted, by_host = ARGV[2] == '1', ARGV[3] == '1'
+local muted, by_host, privileged = ARGV[2] == '1', ARGV[3] == '1', ARGV[4] == '1'
+local now = tonumber(ARGV[5]) or 0
 local stored = redis.call('HGET', room, 'm:' .. uid)
 if not stored then return {'absent'} end
 local ok, m = pcall(cjson.decode, stored)
 local was_muted = ok and m.muted == true
 local was_host = ok and m.muted_by_host == true
+local speaker = not ok or m.speaker ~= false
 local now_muted, now_host = muted, was_host
 if by_host then
   now_host = muted
@@ -207,9 +247,25 @@ elseif not muted and was_host then
   return {'muted_by_host', stored}
 end
 if now_muted == was_muted and now_host == was_host then return {'unchanged', stored} end
-local member = (string.gsub(stored, '"muted":%a+', '"muted":' .. tostring(now_muted), 1))
-member = (string.gsub(member, '"muted_by_host":%a+', '"muted_by_host":' .. tostring(now_host), 1))
+if not muted then
+  if not speaker then return {'not_a_speaker', stored} end
+  if was_muted and not privileged then
+    local slow_ms = num(room, 'slow_mode_seconds') * 1000
+    if not by_host and slow_ms > 0 then
+      local last = tonumber(redis.call('HGET', room, 'slow_unmute:' .. uid) or '')
+      if last and now - last < slow_ms then
+        return {'slow_mode', stored, string.format('%d', slow_ms - (now - last))}
+      end
+    end
+    local limit = num(room, 'max_speakers')
+    if limit > 0 and unmuted(room, 'm:' .. uid) >= limit then return {'speaker_limit', stored} end
+  end
+end
+local member = setb(setb(stored, 'muted', now_muted), 'muted_by_host', now_host)
 redis.call('HSET', room, 'm:' .. uid, member)
+if not muted and not by_host and not privileged then
+  redis.call('HSET', room, 'slow_unmute:' .. uid, ARGV[5])
+end
 return {'changed', member, tostring(redis.call('HINCRBY', room, 'version', 1))}
 )lua",
                                    SetMutedLocal};

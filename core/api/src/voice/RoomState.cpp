@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "voice/RoomScripts.hpp"
+#include "voice/StageScripts.hpp"
 
 namespace chorus::voice {
 namespace {
@@ -39,7 +40,11 @@ boost::json::object Member::ToJson() const {
           {"role", role},
           {"muted", muted},
           {"muted_by_host", muted_by_host},
-          {"joined_at", util::IsoTime(joined_at_ms)}};
+          {"joined_at", util::IsoTime(joined_at_ms)},
+          {"speaker", speaker},
+          {"hand_raised_at", hand_raised_at_ms != 0
+                                 ? boost::json::value(util::IsoTime(hand_raised_at_ms))
+                                 : boost::json::value(nullptr)}};
 }
 
 std::string Member::Serialize() const {
@@ -48,7 +53,9 @@ std::string Member::Serialize() const {
                                                     {"role", role},
                                                     {"muted", muted},
                                                     {"muted_by_host", muted_by_host},
-                                                    {"joined_at_ms", joined_at_ms}});
+                                                    {"joined_at_ms", joined_at_ms},
+                                                    {"speaker", speaker},
+                                                    {"hand_raised_at_ms", hand_raised_at_ms}});
 }
 
 std::optional<Member> Member::Parse(const std::string& text) {
@@ -73,6 +80,10 @@ std::optional<Member> Member::Parse(const std::string& text) {
   m.muted = muted->as_bool();
   m.muted_by_host = by_host && by_host->is_bool() && by_host->as_bool();
   m.joined_at_ms = joined->as_int64();
+  const auto* speaker = o.if_contains("speaker");
+  m.speaker = !speaker || !speaker->is_bool() || speaker->as_bool();
+  const auto* hand = o.if_contains("hand_raised_at_ms");
+  m.hand_raised_at_ms = hand && hand->is_int64() ? hand->as_int64() : 0;
   return m;
 }
 
@@ -90,12 +101,16 @@ std::string RoomState::PresenceKey(std::int64_t stream_id) {
   return "voice:presence:" + std::to_string(stream_id);
 }
 
-JoinOutcome RoomState::Join(std::int64_t stream_id, Member candidate, int max_members) {
+JoinOutcome RoomState::Join(std::int64_t stream_id, Member candidate, int max_members,
+                            bool privileged) {
   const auto now = clock_();
   candidate.joined_at_ms = 0;  // the script puts the seat's or the current time in its place
-  const auto r = state_.RunScript(scripts::kJoin, {RoomKey(stream_id), PresenceKey(stream_id)},
-                                  {std::to_string(candidate.user_id), std::to_string(now),
-                                   std::to_string(max_members), candidate.Serialize()});
+  candidate.speaker = true;    // the script makes a stage room's listeners
+  candidate.hand_raised_at_ms = 0;
+  const auto r = state_.RunScript(
+      scripts::kJoin, {RoomKey(stream_id), PresenceKey(stream_id)},
+      {std::to_string(candidate.user_id), std::to_string(now), std::to_string(max_members),
+       candidate.Serialize(), privileged ? "1" : "0"});
   JoinOutcome out;
   if (r.empty() || r[0] == "full") {
     out.kind = JoinKind::kFull;
@@ -209,21 +224,121 @@ std::int64_t RoomState::BumpVersion(std::int64_t stream_id) {
   return state_.HIncrBy(RoomKey(stream_id), std::string(kVersionField), 1);
 }
 
-MuteOutcome RoomState::SetMuted(std::int64_t stream_id, std::int64_t user_id, bool muted,
-                                bool by_host) {
-  const auto r =
-      state_.RunScript(scripts::kSetMuted, {RoomKey(stream_id), PresenceKey(stream_id)},
-                       {std::to_string(user_id), muted ? "1" : "0", by_host ? "1" : "0"});
+namespace {
+
+// Reads a member script's reply: {outcome, member?, version|retry_ms?}.
+MuteOutcome ReadOutcome(const std::vector<std::string>& r) {
   MuteOutcome out;
-  if (r.size() < 2) return out;  // absent
-  out.kind = r[0] == "changed"         ? MuteKind::kChanged
-             : r[0] == "muted_by_host" ? MuteKind::kMutedByHost
-                                       : MuteKind::kUnchanged;
-  auto member = Member::Parse(r[1]);
-  if (!member) return MuteOutcome{};
-  out.member = *member;
-  if (r.size() > 2) out.version = ParseId(r[2]).value_or(0);
+  if (r.empty() || r[0] == "absent") return out;
+  static const std::pair<std::string_view, MuteKind> kKinds[] = {
+      {"changed", MuteKind::kChanged},
+      {"unchanged", MuteKind::kUnchanged},
+      {"muted_by_host", MuteKind::kMutedByHost},
+      {"not_a_speaker", MuteKind::kNotASpeaker},
+      {"speaker_limit", MuteKind::kSpeakerLimit},
+      {"slow_mode", MuteKind::kSlowMode},
+      {"not_stage", MuteKind::kNotStage},
+      {"already_speaker", MuteKind::kAlreadySpeaker}};
+  out.kind = MuteKind::kUnchanged;
+  for (const auto& [name, kind] : kKinds) {
+    if (r[0] == name) out.kind = kind;
+  }
+  if (r.size() > 1) {
+    auto member = Member::Parse(r[1]);
+    if (!member) return MuteOutcome{};
+    out.member = *member;
+  }
+  if (r.size() > 2) {
+    const auto n = ParseId(r[2]).value_or(0);
+    if (out.kind == MuteKind::kSlowMode) {
+      out.retry_after_ms = n;
+    } else {
+      out.version = n;
+    }
+  }
   return out;
+}
+
+}  // namespace
+
+MuteOutcome RoomState::SetMuted(std::int64_t stream_id, std::int64_t user_id, bool muted,
+                                bool by_host, bool privileged) {
+  return ReadOutcome(
+      state_.RunScript(scripts::kSetMuted, {RoomKey(stream_id), PresenceKey(stream_id)},
+                       {std::to_string(user_id), muted ? "1" : "0", by_host ? "1" : "0",
+                        privileged ? "1" : "0", std::to_string(clock_())}));
+}
+
+MuteOutcome RoomState::RaiseHand(std::int64_t stream_id, std::int64_t user_id, bool raised,
+                                 bool privileged) {
+  return ReadOutcome(state_.RunScript(scripts::kRaiseHand, {RoomKey(stream_id)},
+                                      {std::to_string(user_id), raised ? "1" : "0",
+                                       std::to_string(clock_()), privileged ? "1" : "0"}));
+}
+
+MuteOutcome RoomState::SetSpeaker(std::int64_t stream_id, std::int64_t user_id, bool allow) {
+  return ReadOutcome(state_.RunScript(scripts::kSetSpeaker, {RoomKey(stream_id)},
+                                      {std::to_string(user_id), allow ? "1" : "0"}));
+}
+
+MuteOutcome RoomState::SetRole(std::int64_t stream_id, std::int64_t user_id,
+                               const std::string& role) {
+  return ReadOutcome(
+      state_.RunScript(scripts::kSetRole, {RoomKey(stream_id)}, {std::to_string(user_id), role}));
+}
+
+ModeOutcome RoomState::SetMode(std::int64_t stream_id, const std::string& mode,
+                               const std::vector<std::int64_t>& privileged) {
+  std::vector<std::string> args{mode};
+  for (auto id : privileged) args.push_back(std::to_string(id));
+  const auto r = state_.RunScript(scripts::kSetMode, {RoomKey(stream_id)}, args);
+  ModeOutcome out;
+  if (r.size() > 1) out.version = ParseId(r[1]).value_or(0);
+  for (std::size_t i = 2; i + 1 < r.size(); i += 2) {
+    if (auto m = Member::Parse(r[i])) {
+      out.changed.emplace_back(std::move(*m), ParseId(r[i + 1]).value_or(0));
+    }
+  }
+  return out;
+}
+
+bool RoomState::HasConfig(std::int64_t stream_id) {
+  return state_.HGet(RoomKey(stream_id), "mode").has_value();
+}
+
+std::optional<RoomConfig> RoomState::Config(std::int64_t stream_id) {
+  const auto hash = state_.HGetAll(RoomKey(stream_id));
+  const auto mode = hash.find("mode");
+  if (mode == hash.end()) return std::nullopt;
+  RoomConfig config;
+  config.mode = mode->second == "stage" ? "stage" : "open";
+  const auto number = [&](const char* field) {
+    const auto it = hash.find(field);
+    return it == hash.end() ? 0 : static_cast<int>(ParseId(it->second).value_or(0));
+  };
+  config.max_speakers = number("max_speakers");
+  config.slow_mode_seconds = number("slow_mode_seconds");
+  if (const auto it = hash.find("pinned"); it != hash.end()) {
+    boost::system::error_code ec;
+    const auto v = boost::json::parse(it->second, ec);
+    if (!ec && v.is_array()) {
+      for (const auto& id : v.as_array()) {
+        if (id.is_int64()) config.pinned.push_back(id.as_int64());
+      }
+    }
+  }
+  return config;
+}
+
+void RoomState::SetConfig(std::int64_t stream_id, const RoomConfig& config) {
+  const auto key = RoomKey(stream_id);
+  boost::json::array pinned;
+  for (auto id : config.pinned) pinned.push_back(id);
+  // "mode" last: Config() reads a room as cached once it is there.
+  state_.HSet(key, "max_speakers", std::to_string(config.max_speakers));
+  state_.HSet(key, "slow_mode_seconds", std::to_string(config.slow_mode_seconds));
+  state_.HSet(key, "pinned", boost::json::serialize(pinned));
+  state_.HSet(key, "mode", config.mode);
 }
 
 std::optional<int> RoomState::MaxMembers(std::int64_t stream_id) {

@@ -7,6 +7,7 @@
 #include "ops/Log.hpp"
 #include "store/StreamRepository.hpp"
 #include "store/VoiceRepository.hpp"
+#include "voice/RoomRoles.hpp"
 #include "voice/VoiceService.hpp"
 
 namespace chorus::voice {
@@ -68,9 +69,34 @@ awaitable<bool> VoiceService::StillAdmitted(RoomClaims claims) {
 awaitable<MuteKind> VoiceService::SelfMute(std::int64_t stream_id, std::int64_t user_id,
                                            bool muted) {
   auto work = [this, stream_id, user_id, muted]() -> MuteKind {
-    const auto outcome = rooms_.SetMuted(stream_id, user_id, muted, /*by_host=*/false);
-    if (outcome.kind == MuteKind::kChanged) {
-      Publish(stream_id, outcome.version, "member_updated", {{"member", outcome.member.ToJson()}});
+    // Every toggle spends a token of the user's bucket, shared by all nodes.
+    if (auto wait = toggles_.Take(user_id)) {
+      throw http::RetryLater("rate_limited", "too many mute toggles; slow down", *wait);
+    }
+    bool privileged = false;
+    if (!muted) {
+      // Hosts and moderators are never held back by the speaker limit or slow mode.
+      privileged = services_.db.With([&](store::Connection& c) {
+        auto stream = store::StreamRepository(c).Find(stream_id);
+        return stream && HasPowers(RoomRole(c, *stream, user_id));
+      });
+      EnsureConfig(stream_id);
+    }
+    const auto outcome = rooms_.SetMuted(stream_id, user_id, muted, /*by_host=*/false, privileged);
+    switch (outcome.kind) {
+      case MuteKind::kChanged:
+        Publish(stream_id, outcome.version, "member_updated",
+                {{"member", outcome.member.ToJson()}});
+        break;
+      case MuteKind::kNotASpeaker:
+        throw http::Conflict("not_a_speaker", "you are a listener; raise your hand to speak");
+      case MuteKind::kSpeakerLimit:
+        throw http::Conflict("speaker_limit", "the room has as many unmuted members as it allows");
+      case MuteKind::kSlowMode:
+        throw http::RetryLater("slow_mode", "slow mode: wait before unmuting again",
+                               outcome.retry_after_ms);
+      default:
+        break;
     }
     return outcome.kind;
   };

@@ -6,6 +6,7 @@
 #include "ops/Log.hpp"
 #include "store/StreamRepository.hpp"
 #include "store/VoiceRepository.hpp"
+#include "voice/RoomRoles.hpp"
 #include "voice/TurnCredentials.hpp"
 #include "voice/VoiceService.hpp"
 
@@ -39,6 +40,7 @@ awaitable<boost::json::object> VoiceService::Join(auth::AuthedUser user, std::in
       store::Stream stream;
       bool kicked = false;
       store::VoiceSettings settings;
+      std::string role;
     };
     auto loaded = services_.db.With([&](store::Connection& c) {
       Loaded l;
@@ -49,6 +51,7 @@ awaitable<boost::json::object> VoiceService::Join(auth::AuthedUser user, std::in
       }
       store::VoiceRepository repo(c);
       l.kicked = repo.IsKicked(stream_id, user.id);
+      l.role = RoomRole(c, l.stream, user.id);
       auto s = repo.ResolveSettings(user.id, stream_id);
       if (s) l.settings = *s;
       l.settings.user_id = user.id;
@@ -58,15 +61,15 @@ awaitable<boost::json::object> VoiceService::Join(auth::AuthedUser user, std::in
       throw http::ApiError(http::Status::forbidden, "kicked",
                            "you were removed from this voice channel");
     }
-    const std::string role = loaded.stream.host_id == user.id ? "host"
-                             : user.IsAdmin()                 ? "moderator"
-                                                              : "member";
+    const std::string role = loaded.role;
+    // The scripts read the room's mode and speaker limit from the state backend.
+    EnsureConfig(stream_id);
     Member candidate;
     candidate.user_id = user.id;
     candidate.username = user.username;
     candidate.role = role;
     candidate.muted = loaded.settings.mute_on_join;
-    auto outcome = rooms_.Join(stream_id, candidate, MaxMembers(stream_id));
+    auto outcome = rooms_.Join(stream_id, candidate, MaxMembers(stream_id), HasPowers(role));
     if (outcome.kind == JoinKind::kFull) {
       throw http::Conflict("room_full", "the voice channel is full");
     }
@@ -75,8 +78,7 @@ awaitable<boost::json::object> VoiceService::Join(auth::AuthedUser user, std::in
       try {
         services_.db.With([&](store::Connection& c) {
           store::VoiceRepository repo(c);
-          repo.EnsureRoom(stream_id, services_.config.rtc.audio_slots, loaded.stream.host_id,
-                          RoomName(stream_id), now);
+          repo.EnsureRoom(stream_id, 0, loaded.stream.host_id, RoomName(stream_id), now);
           repo.OpenMembership(stream_id, user.id, role, now);
         });
       } catch (...) {
@@ -90,6 +92,8 @@ awaitable<boost::json::object> VoiceService::Join(auth::AuthedUser user, std::in
           {{"member", outcome.member.ToJson()}, {"restored", outcome.kind == JoinKind::kRestored}});
       ops::Info("voice", "member joined",
                 {{"stream_id", stream_id}, {"user_id", user.id}, {"role", role}});
+      // The room's first member: the SFU room starts now, with the room's pins.
+      if (rooms_.MemberCount(stream_id) == 1) PushPins(stream_id, LoadConfig(stream_id).pinned);
     }
     RoomClaims claims;
     claims.user_id = user.id;
@@ -97,7 +101,7 @@ awaitable<boost::json::object> VoiceService::Join(auth::AuthedUser user, std::in
     claims.stream_id = stream_id;
     claims.room = RoomName(stream_id);
     claims.role = outcome.member.role;
-    claims.can_moderate = role != "member";
+    claims.can_moderate = HasPowers(role);
     claims.session_id = user.session_id;
     const std::string token = tokens_->Mint(claims, now / 1000);
     registry_.Register(claims, tokens_->Ttl());

@@ -1,11 +1,12 @@
-// VoiceService: moderation (mute, unmute, kick), room settings and users' voice settings.
+// VoiceService: moderation (mute, unmute, kick, the kick list, the moderation log), ending a
+// room, and users' voice settings.
 #include <boost/json.hpp>
 
 #include "ops/Log.hpp"
-#include "store/KvRepository.hpp"
 #include "store/StreamRepository.hpp"
 #include "store/UserRepository.hpp"
 #include "store/VoiceRepository.hpp"
+#include "voice/RoomRoles.hpp"
 #include "voice/VoiceService.hpp"
 
 namespace chorus::voice {
@@ -15,7 +16,7 @@ using boost::asio::awaitable;
 
 constexpr auto kSettingsCacheTtl = std::chrono::minutes(5);
 constexpr std::size_t kMaxDeviceId = 256, kMaxPttKey = 64;
-constexpr int kMaxGain = 200, kMaxVolume = 200, kMaxRoomMembers = 1000, kMaxSpeakers = 16;
+constexpr int kMaxGain = 200, kMaxVolume = 200;
 
 std::string SettingsCacheKey(std::int64_t user_id) {
   return "voice:settings:" + std::to_string(user_id);
@@ -77,11 +78,21 @@ awaitable<boost::json::object> VoiceService::Moderate(auth::AuthedUser actor,
                                                       std::int64_t stream_id,
                                                       std::int64_t target_id, std::string action) {
   auto work = [this, actor, stream_id, target_id, action]() -> boost::json::object {
-    // Rights come from the database as it is now (the stream's current host, admins), never from
-    // the role cached in the roster at join: a host demoted since is refused.
-    auto stream = services_.db.With([&](store::Connection& c) { return FindStream(c, stream_id); });
-    const bool allowed = actor.IsAdmin() || stream.host_id == actor.id;
-    if (!allowed) {
+    // Rights come from the database as it is now (the stream's current host, admins, appointed
+    // moderators), never from the role cached in the roster at join: a host demoted since is
+    // refused.
+    struct Roles {
+      store::Stream stream;
+      std::string actor, target;
+    };
+    const auto roles = services_.db.With([&](store::Connection& c) {
+      Roles r{FindStream(c, stream_id), "", ""};
+      r.actor = RoomRole(c, r.stream, actor.id);
+      r.target = RoomRole(c, r.stream, target_id);
+      return r;
+    });
+    const auto& stream = roles.stream;
+    if (!HasPowers(roles.actor)) {
       throw http::Forbidden("only the host, moderators and administrators may moderate");
     }
     if (target_id == actor.id && action == "kick") {
@@ -90,9 +101,17 @@ awaitable<boost::json::object> VoiceService::Moderate(auth::AuthedUser actor,
     const std::string room = RoomName(stream_id);
     if (action == "mute" || action == "unmute") {
       const bool muted = action == "mute";
-      const auto updated = rooms_.SetMuted(stream_id, target_id, muted, true);
+      if (!muted) EnsureConfig(stream_id);  // the unmute script reads the speaker limit
+      const auto updated =
+          rooms_.SetMuted(stream_id, target_id, muted, true, HasPowers(roles.target));
       if (updated.kind == MuteKind::kAbsent) {
         throw http::NotFound("that user is not in the voice channel");
+      }
+      if (updated.kind == MuteKind::kNotASpeaker) {
+        throw http::Conflict("not_a_speaker", "that member is a listener; let them speak first");
+      }
+      if (updated.kind == MuteKind::kSpeakerLimit) {
+        throw http::Conflict("speaker_limit", "the room has as many unmuted members as it allows");
       }
       if (media_) media_->SetMuted(room, target_id, muted, true);
       if (updated.kind == MuteKind::kChanged) {
@@ -147,49 +166,6 @@ awaitable<boost::json::object> VoiceService::Moderate(auth::AuthedUser actor,
       }
     }
     return {{"kicked", true}, {"user_id", target_id}, {"was_member", left.has_value()}};
-  };
-  co_return co_await Blocking(std::move(work));
-}
-
-awaitable<boost::json::object> VoiceService::UpdateRoom(auth::AuthedUser actor,
-                                                        std::int64_t stream_id,
-                                                        std::optional<int> max_members,
-                                                        std::optional<int> max_speakers) {
-  auto work = [this, actor, stream_id, max_members, max_speakers]() -> boost::json::object {
-    if (max_members && (*max_members < 1 || *max_members > kMaxRoomMembers)) {
-      throw http::BadRequest("max_members must be 1–1000");
-    }
-    if (max_speakers && (*max_speakers < 1 || *max_speakers > kMaxSpeakers)) {
-      throw http::BadRequest("max_speakers must be 1–16");
-    }
-    // Prove the state backend answers before writing anything durable.
-    const auto before = rooms_.Version(stream_id);
-    (void)before;
-    services_.db.With([&](store::Connection& c) {
-      auto stream = FindStream(c, stream_id);
-      if (!actor.IsAdmin() && stream.host_id != actor.id) {
-        throw http::Forbidden("only the stream's host and administrators may change the room");
-      }
-      store::VoiceRepository repo(c);
-      repo.EnsureRoom(stream_id, services_.config.rtc.audio_slots, stream.host_id,
-                      RoomName(stream_id), clock_());
-      if (max_speakers) {
-        store::VoiceRoomPatch patch;
-        patch.max_speakers = *max_speakers;
-        repo.UpdateRoom(stream_id, patch, clock_());
-      }
-      if (max_members) {
-        store::KvRepository(c).Put("voice.room_max_members." + std::to_string(stream_id),
-                                   std::to_string(*max_members));
-      }
-    });
-    if (max_members) rooms_.SetMaxMembers(stream_id, *max_members);
-    const auto version = rooms_.BumpVersion(stream_id);
-    auto room = RoomJson(stream_id);
-    Publish(stream_id, version, "room_updated", {{"room", room}, {"by", actor.id}});
-    Audit(actor.id, "voice.room_update", stream_id, std::nullopt, boost::json::serialize(room));
-    ops::Info("voice", "room updated", {{"stream_id", stream_id}, {"by", actor.id}});
-    return room;
   };
   co_return co_await Blocking(std::move(work));
 }

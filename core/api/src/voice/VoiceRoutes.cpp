@@ -20,6 +20,8 @@ using asio::awaitable;
 using MaybeResponse = std::optional<http::Response>;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::int64_t kMaxLastEventId = 1'000'000'000'000'000;
+constexpr std::int64_t kMaxId = 1'000'000'000'000'000;
+constexpr int kDefaultAuditLimit = 50, kMaxAuditLimit = 200;
 
 // A POST that takes no fields: the body must be empty or {}.
 void RequireEmptyBody(const http::RequestContext& ctx) {
@@ -204,19 +206,136 @@ awaitable<MaybeResponse> Moderate(app::Services& s, VoiceService& v, http::Reque
   co_return http::JsonResponse(ctx.request, http::Status::ok, body);
 }
 
+// The pinned field of a PATCH …/room: an array of user ids (range and distinctness are checked
+// by UpdateRoom).
+std::vector<std::int64_t> ParsePinned(const boost::json::value& v) {
+  if (!v.is_array()) throw http::BadRequest("pinned must be an array of user ids");
+  std::vector<std::int64_t> out;
+  for (const auto& id : v.as_array()) {
+    if (!id.is_int64() || id.as_int64() < 1 || id.as_int64() > kMaxId) {
+      throw http::BadRequest("pinned must hold positive user ids");
+    }
+    out.push_back(id.as_int64());
+  }
+  return out;
+}
+
 awaitable<MaybeResponse> PatchRoom(app::Services& s, VoiceService& v, http::RequestContext& ctx) {
   auto actor = co_await s.sessions.Require(ctx);
   const auto id = ctx.IdParam("id");
   auto body = http::JsonBody::Parse(ctx.request.body());
-  body.AllowOnly({"max_members", "max_speakers"});
-  auto max_members = body.OptInt("max_members", 1, 1000);
-  auto max_speakers = body.OptInt("max_speakers", 1, 16);
-  if (!max_members && !max_speakers) throw http::BadRequest("nothing to change", "empty_patch");
-  std::optional<int> members, speakers;
-  if (max_members) members = static_cast<int>(*max_members);
-  if (max_speakers) speakers = static_cast<int>(*max_speakers);
-  auto room = co_await v.UpdateRoom(actor, id, members, speakers);
+  body.AllowOnly({"max_members", "max_speakers", "mode", "slow_mode_seconds", "pinned"});
+  RoomPatch patch;
+  if (auto n = body.OptInt("max_members", 1, 1000)) patch.max_members = static_cast<int>(*n);
+  if (auto n = body.OptInt("max_speakers", 0, 1000)) patch.max_speakers = static_cast<int>(*n);
+  if (auto mode = body.OptString("mode", 4, 5)) {
+    if (*mode != "open" && *mode != "stage") throw http::BadRequest("mode must be open or stage");
+    patch.mode = *mode;
+  }
+  if (auto n = body.OptInt("slow_mode_seconds", 0, 3600)) {
+    patch.slow_mode_seconds = static_cast<int>(*n);
+  }
+  if (const auto* pinned = body.Object().if_contains("pinned")) patch.pinned = ParsePinned(*pinned);
+  if (patch.Empty()) throw http::BadRequest("nothing to change", "empty_patch");
+  auto room = co_await v.UpdateRoom(actor, id, std::move(patch));
   co_return http::JsonResponse(ctx.request, http::Status::ok, room);
+}
+
+awaitable<MaybeResponse> SetRole(app::Services& s, VoiceService& v, http::RequestContext& ctx) {
+  auto actor = co_await s.sessions.Require(ctx);
+  const auto id = ctx.IdParam("id");
+  const auto target = ctx.IdParam("user");
+  auto body = http::JsonBody::Parse(ctx.request.body());
+  body.AllowOnly({"role"});
+  const auto role = body.RequireString("role", 1, 16);
+  if (role != "moderator" && role != "member") {
+    throw http::BadRequest("role must be 'moderator' or 'member'");
+  }
+  auto out = co_await v.SetRole(actor, id, target, role);
+  co_return http::JsonResponse(ctx.request, http::Status::ok, out);
+}
+
+awaitable<MaybeResponse> Moderators(app::Services& s, VoiceService& v, http::RequestContext& ctx) {
+  co_await s.sessions.Require(ctx);
+  const auto id = ctx.IdParam("id");
+  auto out = co_await v.Moderators(id);
+  co_return http::JsonResponse(ctx.request, http::Status::ok, out);
+}
+
+// A body of exactly one required boolean field.
+bool RequireBool(const http::RequestContext& ctx, std::string_view field) {
+  auto body = http::JsonBody::Parse(ctx.request.body());
+  body.AllowOnly({field});
+  auto value = body.OptBool(field);
+  if (!value) {
+    throw http::BadRequest("field '" + std::string(field) + "' is required", "missing_field");
+  }
+  return *value;
+}
+
+awaitable<MaybeResponse> Hand(app::Services& s, VoiceService& v, http::RequestContext& ctx) {
+  auto user = co_await s.sessions.Require(ctx);
+  const auto id = ctx.IdParam("id");
+  const bool raised = RequireBool(ctx, "raised");
+  auto out = co_await v.RaiseHand(user, id, raised);
+  co_return http::JsonResponse(ctx.request, http::Status::ok, out);
+}
+
+awaitable<MaybeResponse> Speak(app::Services& s, VoiceService& v, http::RequestContext& ctx) {
+  auto actor = co_await s.sessions.Require(ctx);
+  const auto id = ctx.IdParam("id");
+  const auto target = ctx.IdParam("user");
+  const bool allow = RequireBool(ctx, "allow");
+  auto out = co_await v.Speak(actor, id, target, allow);
+  co_return http::JsonResponse(ctx.request, http::Status::ok, out);
+}
+
+awaitable<MaybeResponse> Kicks(app::Services& s, VoiceService& v, http::RequestContext& ctx) {
+  auto actor = co_await s.sessions.Require(ctx);
+  const auto id = ctx.IdParam("id");
+  auto out = co_await v.Kicks(actor, id);
+  co_return http::JsonResponse(ctx.request, http::Status::ok, out);
+}
+
+awaitable<MaybeResponse> Unkick(app::Services& s, VoiceService& v, http::RequestContext& ctx) {
+  auto actor = co_await s.sessions.Require(ctx);
+  const auto id = ctx.IdParam("id");
+  const auto target = ctx.IdParam("user");
+  auto out = co_await v.Unkick(actor, id, target);
+  co_return http::JsonResponse(ctx.request, http::Status::ok, out);
+}
+
+// ?limit=N (1–200, default 50); any other query parameter is refused.
+int AuditLimit(const http::Request& req) {
+  const std::string_view target = req.target();
+  const auto q = target.find('?');
+  if (q == std::string_view::npos) return kDefaultAuditLimit;
+  int limit = kDefaultAuditLimit;
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const auto pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    if (!pair.starts_with("limit=")) throw http::BadRequest("unknown query parameter");
+    const auto text = pair.substr(6);
+    if (text.empty() || text.size() > 3) throw http::BadRequest("limit must be 1–200");
+    limit = 0;
+    for (char ch : text) {
+      if (ch < '0' || ch > '9') throw http::BadRequest("limit must be 1–200");
+      limit = limit * 10 + (ch - '0');
+    }
+    if (limit < 1 || limit > kMaxAuditLimit) throw http::BadRequest("limit must be 1–200");
+  }
+  return limit;
+}
+
+awaitable<MaybeResponse> Audit(app::Services& s, VoiceService& v, http::RequestContext& ctx) {
+  auto actor = co_await s.sessions.Require(ctx);
+  const auto id = ctx.IdParam("id");
+  const int limit = AuditLimit(ctx.request);
+  auto out = co_await v.AuditLog(actor, id, limit);
+  co_return http::JsonResponse(ctx.request, http::Status::ok, out);
 }
 
 awaitable<MaybeResponse> GetSettings(app::Services& s, VoiceService& v, http::RequestContext& ctx) {
@@ -270,6 +389,20 @@ void AddVoiceRoutes(http::Router& router, app::Services& s, VoiceService& v) {
   }
   router.Add(Verb::patch, base + "/room",
              [&s, &v](http::RequestContext& c) { return PatchRoom(s, v, c); });
+  router.Add(Verb::post, base + "/members/{user}/role",
+             [&s, &v](http::RequestContext& c) { return SetRole(s, v, c); });
+  router.Add(Verb::get, base + "/moderators",
+             [&s, &v](http::RequestContext& c) { return Moderators(s, v, c); });
+  router.Add(Verb::post, base + "/hand",
+             [&s, &v](http::RequestContext& c) { return Hand(s, v, c); });
+  router.Add(Verb::post, base + "/members/{user}/speak",
+             [&s, &v](http::RequestContext& c) { return Speak(s, v, c); });
+  router.Add(Verb::get, base + "/kicks",
+             [&s, &v](http::RequestContext& c) { return Kicks(s, v, c); });
+  router.Add(Verb::delete_, base + "/kicks/{user}",
+             [&s, &v](http::RequestContext& c) { return Unkick(s, v, c); });
+  router.Add(Verb::get, base + "/audit",
+             [&s, &v](http::RequestContext& c) { return Audit(s, v, c); });
   router.Add(Verb::get, "/api/settings/voice",
              [&s, &v](http::RequestContext& c) { return GetSettings(s, v, c); });
   router.Add(Verb::put, "/api/settings/voice",

@@ -39,6 +39,8 @@ VoiceService::VoiceService(boost::asio::io_context& ioc, app::Services& services
              services.config.voice.rejoin_grace),
       registry_(state),
       limiter_(state),
+      toggles_(state, clock_, services.config.voice.mute_toggle_rate,
+               services.config.voice.mute_toggle_window),
       hub_(state, services.config.voice.sse_replay_events),
       sweep_timer_(ioc),
       evictions_(services.metrics.Counter("chorus_voice_sweep_evictions_total",
@@ -310,13 +312,48 @@ int VoiceService::MaxMembers(std::int64_t stream_id) {
 boost::json::object VoiceService::RoomJson(std::int64_t stream_id) {
   auto room = services_.db.With(
       [&](store::Connection& c) { return store::VoiceRepository(c).FindRoom(stream_id); });
+  const auto config = LoadConfig(stream_id);
+  boost::json::array pinned;
+  for (auto id : config.pinned) pinned.push_back(id);
   boost::json::object o{{"room_id", RoomName(stream_id)},
                         {"stream_id", stream_id},
                         {"max_members", MaxMembers(stream_id)},
                         {"member_count", rooms_.MemberCount(stream_id)}};
-  o["max_speakers"] = room ? room->max_speakers : services_.config.rtc.audio_slots;
   o["host_id"] = room && room->host_id ? boost::json::value(*room->host_id) : nullptr;
+  o["mode"] = config.mode;
+  o["max_speakers"] = config.max_speakers;
+  o["slow_mode_seconds"] = config.slow_mode_seconds;
+  o["pinned"] = std::move(pinned);
+  o["slots"] = services_.config.rtc.audio_slots;
   return o;
+}
+
+RoomConfig VoiceService::LoadConfig(std::int64_t stream_id) {
+  if (auto cached = rooms_.Config(stream_id)) return *cached;
+  auto room = services_.db.With(
+      [&](store::Connection& c) { return store::VoiceRepository(c).FindRoom(stream_id); });
+  RoomConfig config;
+  if (room) {
+    config.mode = room->mode;
+    config.max_speakers = room->max_speakers;
+    config.slow_mode_seconds = room->slow_mode_seconds;
+    config.pinned = room->pinned;
+  }
+  rooms_.SetConfig(stream_id, config);
+  return config;
+}
+
+void VoiceService::EnsureConfig(std::int64_t stream_id) {
+  if (!rooms_.HasConfig(stream_id)) LoadConfig(stream_id);
+}
+
+void VoiceService::PushPins(std::int64_t stream_id, const std::vector<std::int64_t>& pinned) {
+  if (!media_) return;
+  // LEAD: the SFU's pinned slots (branch `pins`) land here — once MediaControl has
+  // SetPinned(room, user_ids), this is its only call site:
+  //   media_->SetPinned(RoomName(stream_id), pinned);
+  (void)stream_id;
+  (void)pinned;
 }
 
 }  // namespace chorus::voice

@@ -27,6 +27,7 @@
 #include "voice/EventHub.hpp"
 #include "voice/MediaControl.hpp"
 #include "voice/RoomState.hpp"
+#include "voice/ToggleBucket.hpp"
 #include "voice/TokenRegistry.hpp"
 #include "voice/tokens.hpp"
 
@@ -41,6 +42,18 @@ struct JoinResult {
 struct RtcAdmission {
   RoomClaims claims;
   Member member;
+};
+
+// A PATCH …/room, each field already type-checked (ranges are checked again by UpdateRoom).
+struct RoomPatch {
+  std::optional<int> max_members;
+  std::optional<int> max_speakers;  // 0 = no limit
+  std::optional<std::string> mode;  // open|stage
+  std::optional<int> slow_mode_seconds;
+  std::optional<std::vector<std::int64_t>> pinned;
+  bool Empty() const {
+    return !max_members && !max_speakers && !mode && !slow_mode_seconds && !pinned;
+  }
 };
 
 class VoiceService {
@@ -75,11 +88,30 @@ class VoiceService {
   boost::asio::awaitable<boost::json::object> Moderate(auth::AuthedUser actor,
                                                        std::int64_t stream_id,
                                                        std::int64_t target_id, std::string action);
-  // PATCH …/room with a validated body ({max_members?, max_speakers?}).
+  // PATCH …/room (moderator powers): returns the room object; publishes room_updated and a
+  // member_updated for each member a mode switch changed; pins go to the SFU.
   boost::asio::awaitable<boost::json::object> UpdateRoom(auth::AuthedUser actor,
-                                                         std::int64_t stream_id,
-                                                         std::optional<int> max_members,
-                                                         std::optional<int> max_speakers);
+                                                         std::int64_t stream_id, RoomPatch patch);
+  // POST …/members/{user}/role (the host or an administrator): role "moderator" | "member".
+  boost::asio::awaitable<boost::json::object> SetRole(auth::AuthedUser actor,
+                                                      std::int64_t stream_id,
+                                                      std::int64_t target_id, std::string role);
+  // GET …/moderators: {moderators:[{user_id, username, appointed_by, appointed_at}]}.
+  boost::asio::awaitable<boost::json::object> Moderators(std::int64_t stream_id);
+  // POST …/hand: the caller raises or lowers their hand; {member}.
+  boost::asio::awaitable<boost::json::object> RaiseHand(auth::AuthedUser user,
+                                                        std::int64_t stream_id, bool raised);
+  // POST …/members/{user}/speak (moderator powers): {member}.
+  boost::asio::awaitable<boost::json::object> Speak(auth::AuthedUser actor, std::int64_t stream_id,
+                                                    std::int64_t target_id, bool allow);
+  // GET …/kicks (moderator powers): {kicks:[{user_id, username, kicked_by, kicked_at}]}.
+  boost::asio::awaitable<boost::json::object> Kicks(auth::AuthedUser actor, std::int64_t stream_id);
+  // DELETE …/kicks/{user} (moderator powers): {lifted:true, user_id}; 404 not_kicked.
+  boost::asio::awaitable<boost::json::object> Unkick(auth::AuthedUser actor, std::int64_t stream_id,
+                                                     std::int64_t target_id);
+  // GET …/audit (moderator powers): the stream's newest `limit` entries.
+  boost::asio::awaitable<boost::json::object> AuditLog(auth::AuthedUser actor,
+                                                       std::int64_t stream_id, int limit);
   boost::asio::awaitable<boost::json::object> GetSettings(auth::AuthedUser user);
   // Applies a settings body (validated by ApplySettings) over the stored settings.
   boost::asio::awaitable<boost::json::object> PutSettings(auth::AuthedUser user,
@@ -102,7 +134,8 @@ class VoiceService {
   boost::asio::awaitable<bool> StillAdmitted(RoomClaims claims);
   // A self-mute or self-unmute from the user's media connection: atomically against a leave, and
   // only a real change writes and publishes member_updated. A self-unmute never lifts a host mute
-  // (MuteKind::kMutedByHost). Throws 503 state_unavailable.
+  // (MuteKind::kMutedByHost). Throws ApiError rate_limited (the per-user toggle bucket),
+  // not_a_speaker, speaker_limit, slow_mode (with RetryAfterMs), 503 state_unavailable.
   boost::asio::awaitable<MuteKind> SelfMute(std::int64_t stream_id, std::int64_t user_id,
                                             bool muted);
   // Ends the room of a stream whose voice was turned off: every member leaves (reason
@@ -147,6 +180,15 @@ class VoiceService {
                boost::json::object data);
   void RateLimit(const std::string& key, int per_minute);
   boost::json::object RoomJson(std::int64_t stream_id);
+  // The room's settings, from the state backend's cache, filled from voice_rooms when absent.
+  RoomConfig LoadConfig(std::int64_t stream_id);
+  // Makes sure the state backend caches the room's settings (the scripts read them there).
+  void EnsureConfig(std::int64_t stream_id);
+  // The user ids of the room's members that have moderator powers (host, moderators, admins).
+  std::vector<std::int64_t> PrivilegedMembers(std::int64_t stream_id,
+                                              const std::vector<Member>& roster);
+  // Tells the SFU the room's pinned speakers (the single call site of MediaControl::SetPinned).
+  void PushPins(std::int64_t stream_id, const std::vector<std::int64_t>& pinned);
   int MaxMembers(std::int64_t stream_id);
   // Ends the user's media connection in the stream's room (see MediaControl::EndMedia).
   void EndMedia(std::int64_t stream_id, std::int64_t user_id, const std::string& reason,
@@ -176,6 +218,7 @@ class VoiceService {
   RoomState rooms_;
   TokenRegistry registry_;
   state::StateRateLimiter limiter_;
+  ToggleBucket toggles_;
   std::unique_ptr<RoomTokens> tokens_;
   EventHub hub_;
   MediaControl* media_ = nullptr;

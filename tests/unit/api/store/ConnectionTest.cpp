@@ -13,17 +13,18 @@ namespace {
 class ConnectionTest : public StoreTest {};
 
 TEST_P(ConnectionTest, MigrationsApplyOnceAndAreIdempotent) {
-  EXPECT_EQ(migrations_applied_in_setup_, 2);
+  EXPECT_EQ(migrations_applied_in_setup_, 3);
   EXPECT_EQ(Db().Migrate(), 0);
   EXPECT_EQ(Db().Migrate(), 0);
-  EXPECT_EQ(Db().With([](Connection& c) { return SchemaVersion(c); }), 2);
+  EXPECT_EQ(Db().With([](Connection& c) { return SchemaVersion(c); }), 3);
   const auto versions = Db().With([](Connection& c) {
     return c.Exec("SELECT version, applied_at FROM schema_migrations ORDER BY version");
   });
-  ASSERT_EQ(versions.size(), 2u);
+  ASSERT_EQ(versions.size(), 3u);
   EXPECT_EQ(versions[0].Int(0), 1);
   EXPECT_EQ(versions[1].Int(0), 2);
-  EXPECT_GT(versions[1].Int(1), 0);
+  EXPECT_EQ(versions[2].Int(0), 3);
+  EXPECT_GT(versions[2].Int(1), 0);
 }
 
 TEST_P(ConnectionTest, ExecRoundTripsEveryValueType) {
@@ -184,8 +185,8 @@ TEST_P(FreshDatabaseTest, ConcurrentMigratorsApplyEachVersionOnce) {
     EXPECT_EQ(errors[i], "");
     total += applied[i];
   }
-  EXPECT_EQ(total, 2);
-  EXPECT_EQ(Db().With([](Connection& c) { return SchemaVersion(c); }), 2);
+  EXPECT_EQ(total, 3);
+  EXPECT_EQ(Db().With([](Connection& c) { return SchemaVersion(c); }), 3);
 }
 
 CHORUS_STORE_BACKENDS(FreshDatabaseTest);
@@ -211,7 +212,7 @@ TEST(DatabaseOpen, UnreachablePostgresIsUnavailableAndPingFalse) {
 TEST(DatabaseOpen, InMemorySqliteUsesOneSlot) {
   auto db = Database::Open("sqlite::memory:", 8);
   EXPECT_EQ(db->Stats().size, 1);
-  EXPECT_EQ(db->Migrate(), 2);
+  EXPECT_EQ(db->Migrate(), 3);
 }
 
 }  // namespace

@@ -199,6 +199,62 @@ TEST_P(VoiceRepositoryTest, AuditAppendAndList) {
   });
 }
 
+TEST_P(VoiceRepositoryTest, StageColumnsModeratorsKickListAndNamedAudit) {
+  With([&](Connection& c) {
+    VoiceRepository voice(c);
+    const VoiceRoom fresh = voice.EnsureRoom(stream_, 0, host_.id, "room-1", 100);
+    EXPECT_EQ(fresh.mode, "open");
+    EXPECT_EQ(fresh.slow_mode_seconds, 0);
+    EXPECT_TRUE(fresh.pinned.empty());
+    VoiceRoomPatch patch;
+    patch.mode = "stage";
+    patch.slow_mode_seconds = 30;
+    patch.pinned = std::vector<std::int64_t>{alice_.id, host_.id};
+    voice.UpdateRoom(stream_, patch, 200);
+    const auto room = voice.FindRoom(stream_);
+    ASSERT_TRUE(room);
+    EXPECT_EQ(room->mode, "stage");
+    EXPECT_EQ(room->slow_mode_seconds, 30);
+    EXPECT_EQ(room->pinned, (std::vector<std::int64_t>{alice_.id, host_.id}));
+
+    EXPECT_FALSE(voice.IsModerator(stream_, alice_.id));
+    EXPECT_TRUE(voice.AddModerator(stream_, alice_.id, host_.id, 300));
+    EXPECT_FALSE(voice.AddModerator(stream_, alice_.id, host_.id, 400));
+    EXPECT_TRUE(voice.IsModerator(stream_, alice_.id));
+    EXPECT_FALSE(voice.IsModerator(other_stream_, alice_.id));
+    const auto mods = voice.ListModerators(stream_);
+    ASSERT_EQ(mods.size(), 1u);
+    EXPECT_EQ(mods[0].username, "alice");
+    EXPECT_EQ(mods[0].appointed_by, host_.id);
+    EXPECT_EQ(mods[0].appointed_at_ms, 300);
+    EXPECT_TRUE(voice.RemoveModerator(stream_, alice_.id));
+    EXPECT_FALSE(voice.RemoveModerator(stream_, alice_.id));
+
+    voice.Kick(stream_, alice_.id, host_.id, 500);
+    const auto kicks = voice.ListKicks(stream_);
+    ASSERT_EQ(kicks.size(), 1u);
+    EXPECT_EQ(kicks[0].user_id, alice_.id);
+    EXPECT_EQ(kicks[0].username, "alice");
+    EXPECT_EQ(kicks[0].kicked_by, host_.id);
+    EXPECT_EQ(kicks[0].kicked_at_ms, 500);
+    EXPECT_TRUE(voice.ListKicks(other_stream_).empty());
+
+    AuditEntry e;
+    e.at_ms = 600;
+    e.actor_id = host_.id;
+    e.action = "voice.kick";
+    e.stream_id = stream_;
+    e.target_user_id = alice_.id;
+    voice.AppendAudit(e);
+    e.stream_id = other_stream_;
+    voice.AppendAudit(e);
+    const auto log = voice.ListAuditNamed(stream_, 10);
+    ASSERT_EQ(log.size(), 1u);
+    EXPECT_EQ(log[0].actor_name, "host");
+    EXPECT_EQ(log[0].target_name, "alice");
+  });
+}
+
 CHORUS_STORE_BACKENDS(VoiceRepositoryTest);
 
 }  // namespace

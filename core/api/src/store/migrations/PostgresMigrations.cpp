@@ -89,6 +89,23 @@ const std::vector<Migration>& PostgresMigrations() {
            "CREATE INDEX audit_log_stream ON audit_log(stream_id, id)",
            "CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
        }},
+      {3,
+       "stage and moderation: room mode, slow mode, pins, moderators",
+       {
+           "ALTER TABLE voice_rooms ADD COLUMN mode TEXT NOT NULL DEFAULT 'open'",
+           "ALTER TABLE voice_rooms ADD COLUMN slow_mode_seconds INTEGER NOT NULL DEFAULT 0",
+           // A JSON array of user ids, at most the SFU's slot count.
+           "ALTER TABLE voice_rooms ADD COLUMN pinned TEXT NOT NULL DEFAULT '[]'",
+           // max_speakers now means members unmuted at once, 0 = no limit; the old 1–16 value
+           // was never enforced.
+           "UPDATE voice_rooms SET max_speakers = 0",
+           R"sql(CREATE TABLE voice_moderators (
+  stream_id BIGINT NOT NULL REFERENCES streams(id) ON DELETE CASCADE,
+  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  appointed_by BIGINT,
+  appointed_at BIGINT NOT NULL,
+  PRIMARY KEY (stream_id, user_id)))sql",
+       }},
   };
   return kMigrations;
 }
