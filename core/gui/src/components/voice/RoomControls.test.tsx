@@ -212,4 +212,35 @@ describe('Room controls', { timeout: kTestTimeoutMs }, () => {
     await waitFor(() => expect(sent(http, 'GET', '/api/voice/streams/1/audit')).toHaveLength(2));
     expect(sent(http, 'GET', '/api/voice/streams/1/kicks').length).toBeGreaterThanOrEqual(2);
   });
+
+  it('works from the keyboard alone', async () => {
+    const { user, http } = setupPanel({
+      me: kHal,
+      roster: [hal, ann],
+      routes: {
+        ...kLists,
+        'PATCH /api/voice/streams/1/room': (body) => ({
+          status: 200,
+          body: { ...kRoom, ...(body as object) },
+        }),
+      },
+    });
+    const toggle = await screen.findByRole('button', { name: 'Room controls' }, { timeout: 5_000 });
+    toggle.focus();
+    await user.keyboard('{Enter}');
+    const form = await screen.findByRole('form', { name: 'Room settings' });
+    await user.tab();
+    expect(within(form).getByRole('radio', { name: /Open/ })).toHaveFocus();
+    // Arrow keys move within the radio group and select, as in a browser.
+    await user.keyboard('{ArrowRight}');
+    const stage = within(form).getByRole('radio', { name: /Stage/ });
+    expect(stage).toHaveFocus();
+    expect(stage).toBeChecked();
+    await user.tab();
+    expect(within(form).getByRole('spinbutton', { name: 'Speaker limit' })).toHaveFocus();
+    await user.keyboard('{Enter}');
+    await waitFor(() =>
+      expect(sent(http, 'PATCH', '/api/voice/streams/1/room')[0]?.body).toEqual({ mode: 'stage' }),
+    );
+  });
 });

@@ -63,7 +63,11 @@ describe('Stage view for a listener', { timeout: kTestTimeoutMs }, () => {
     await user.click(unmute);
     expect(lastSocket().sent).toHaveLength(sentBefore);
 
-    await user.click(screen.getByRole('button', { name: 'Raise hand' }));
+    // From the keyboard: Tab from Unmute reaches Raise hand, Enter presses it.
+    unmute.focus();
+    await user.tab();
+    expect(screen.getByRole('button', { name: 'Raise hand' })).toHaveFocus();
+    await user.keyboard('{Enter}');
     await waitFor(() =>
       expect(sent(http, 'POST', '/api/voice/streams/1/hand')[0]?.body).toEqual({ raised: true }),
     );
