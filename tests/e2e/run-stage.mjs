@@ -3,7 +3,8 @@
 // it, the member unmutes and a third user hears them — and does not hear them while they are
 // still in the audience. Three Chromium users with tone microphones: hal the host (440 Hz), ann
 // the member (880 Hz), cy the listener (silence). Prints PASS/FAIL lines; screenshots of the
-// host's and the listener's Voice tab go to tests/e2e/out/.
+// host's and the listener's Voice tab go to tests/e2e/out/. Last, slow mode: the Unmute button
+// counts down after an unmute.
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeDemoMedia, startChorusd, tailOf, kAdminUser, kAdminPassword } from './lib/chorusd.mjs';
@@ -30,6 +31,7 @@ const password = 'stage-password-1';
 const names = { hal: `hal_${suffix}`, ann: `ann_${suffix}`, cy: `cy_${suffix}` };
 const kHostHz = 440;
 const kMemberHz = 880;
+const kSlowSeconds = 20;
 let server = null;
 const users = {};
 let streamId = null;
@@ -141,6 +143,17 @@ try {
       await waitInSection(u.page, 'Speakers', names.hal);
       await waitInSection(u.page, 'Audience', names.ann);
     }
+    // Announced to each (aria-live), whichever of the room and roster events came first.
+    for (const [u, text] of [
+      [hal, 'This room is now a stage — you are a speaker'],
+      [ann, 'This room is now a stage — you are in the audience; raise your hand to speak'],
+      [cy, 'This room is now a stage — you are in the audience; raise your hand to speak'],
+    ]) {
+      await waitFor(
+        async () => (await u.page.getByTestId('stage-announcement').textContent()) === text,
+        { timeoutMs: 10_000, what: `"${text}" announced to ${u.username}` },
+      );
+    }
   });
 
   await step('in the audience the member is muted and not heard', async () => {
@@ -196,6 +209,53 @@ try {
       { timeoutMs: 15_000, what: 'the move announced to ann' },
     );
     await waitInSection(cy.page, 'Audience', names.ann);
+    await waitNotHearing(cy.page, kMemberHz);
+  });
+
+  await step('slow mode: after an unmute the Unmute button counts down', async () => {
+    const form = hal.page.getByRole('form', { name: 'Room settings' });
+    await form.getByRole('spinbutton', { name: 'Slow mode (seconds)' }).fill(String(kSlowSeconds));
+    await form.getByRole('button', { name: 'Save room settings' }).click();
+    await waitFor(
+      async () =>
+        (await apiCall(hal.page, 'GET', `/api/voice/streams/${streamId}/state`)).room
+          .slow_mode_seconds === kSlowSeconds,
+      { timeoutMs: 10_000, what: `slow_mode_seconds ${kSlowSeconds} in …/state` },
+    );
+    await hal.page.getByRole('button', { name: `Invite ${names.ann} to speak` }).click();
+    await waitFor(
+      async () =>
+        /you can unmute now/.test(
+          (await ann.page.getByTestId('stage-announcement').textContent()) ?? '',
+        ),
+      { timeoutMs: 15_000, what: 'ann told she may speak again' },
+    );
+    // Slow mode counts from ann's unmute a moment ago: the button waits it out first.
+    const unmute = ann.page.getByRole('button', { name: 'Unmute', exact: true });
+    await waitFor(async () => (await unmute.getAttribute('aria-disabled')) === null, {
+      timeoutMs: (kSlowSeconds + 10) * 1000,
+      what: "ann's Unmute no longer held back",
+    });
+    await unmute.click();
+    // The server may still count the unmute before slow mode began: then the refusal says how
+    // long to wait and the button counts it down before the next try.
+    const refused = ann.page.getByTestId('unmute-refused');
+    if (await refused.isVisible().catch(() => false)) {
+      const text = await refused.textContent();
+      if (!/slow mode is on/.test(text)) throw new Error(`unexpected refusal "${text}"`);
+      await waitFor(async () => (await unmute.getAttribute('aria-disabled')) === null, {
+        timeoutMs: (kSlowSeconds + 5) * 1000,
+        what: 'the refusal countdown to end',
+      });
+      await unmute.click();
+    }
+    await ann.page.getByRole('button', { name: 'Mute', exact: true }).click();
+    const countdown = ann.page.getByTestId('unmute-countdown');
+    await countdown.waitFor();
+    if (!/^\d+ s$/.test((await countdown.textContent()).trim()))
+      throw new Error(`countdown says "${await countdown.textContent()}"`);
+    if ((await unmute.getAttribute('aria-disabled')) !== 'true')
+      throw new Error('Unmute is not held back during the countdown');
     await waitNotHearing(cy.page, kMemberHz);
   });
 } catch (error) {

@@ -5,7 +5,12 @@ import { stageAnnouncement, type SelfStage } from '../lib/voice/stageAnnouncemen
 
 const same = (a: SelfStage | null, b: SelfStage | null) =>
   a === b ||
-  (a !== null && b !== null && a.stage === b.stage && a.speaker === b.speaker && a.hand === b.hand);
+  (a !== null &&
+    b !== null &&
+    a.stage === b.stage &&
+    a.speaker === b.speaker &&
+    a.hand === b.hand &&
+    a.moderator === b.moderator);
 
 /** Returns `{ text, seq }`: the latest announcement ('' none) and a counter that grows with each. */
 export function useStageAnnouncement(self: SelfStage | null): { text: string; seq: number } {
@@ -14,7 +19,7 @@ export function useStageAnnouncement(self: SelfStage | null): { text: string; se
   if (!same(previous, self)) {
     // Adjusting state while rendering (react.dev "storing information from previous renders").
     setPrevious(self);
-    const text = stageAnnouncement(previous, self);
+    const text = stageAnnouncement(previous, self, said.text);
     if (text) setSaid({ text, seq: said.seq + 1 });
   }
   return said;

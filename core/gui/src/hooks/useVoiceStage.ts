@@ -47,7 +47,16 @@ export function useVoiceStage({ stream, user, roster, room, state, now }: Input)
     exempt: moderator,
   });
   const waitSeconds = useCountdown(until, now);
-  const announcement = useStageAnnouncement(self ? { stage, speaker, hand: handRaised } : null);
+  const announcement = useStageAnnouncement(
+    self
+      ? {
+          stage,
+          speaker,
+          hand: handRaised,
+          moderator: self.role === 'host' || self.role === 'moderator',
+        }
+      : null,
+  );
   return {
     stage,
     moderator,
