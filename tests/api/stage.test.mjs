@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { joinWithMedia, rtcJoin } from '../abuse/lib/rtc.mjs';
 import { assertError } from './lib/checks.mjs';
 import { adminClient, claimRedisDb, newUser, waitFor } from './lib/index.mjs';
-import { Deployment, openEvents } from './lib/voice-harness.mjs';
+import { Deployment, openEvents, PrivateRedis } from './lib/voice-harness.mjs';
 
 // No ICE runs in these tests: keep consent expiry from removing /rtc participants mid-test. The
 // per-socket mute budget is lifted so that the state backend's bucket is what refuses.
@@ -228,6 +228,24 @@ describe('stage and moderation', () => {
     assert.equal((await memberOf(stream, bob.user.id)).muted, false);
   });
 
+  test('speaker limit under concurrent unmutes: exactly one of six passes', async () => {
+    const stream = await newStream();
+    const users = [];
+    for (let i = 0; i < 6; i += 1) users.push(await newUser(base, `c${i}`));
+    for (const u of users) {
+      await join(u, stream);
+      assert.equal((await host.client.post(voicePath(stream, `members/${u.user.id}/mute`), {})).status, 200);
+    }
+    assert.equal((await host.client.patch(voicePath(stream, 'room'), { max_speakers: 1 })).status, 200);
+    const results = await Promise.all(
+      users.map((u) => host.client.post(voicePath(stream, `members/${u.user.id}/unmute`), {})),
+    );
+    assert.deepEqual(results.map((r) => r.status).sort(), [200, 409, 409, 409, 409, 409]);
+    for (const r of results.filter((x) => x.status === 409)) assertError(r, 409, 'speaker_limit');
+    const unmuted = (await state(stream)).roster.filter((m) => !m.muted);
+    assert.equal(unmuted.length, 1);
+  });
+
   test('speaker limit on /rtc: error speaker_limit, not fatal, nothing written', async () => {
     const stream = await newStream();
     const [alice, bob] = [await newUser(base, 'alice'), await newUser(base, 'bob')];
@@ -320,6 +338,25 @@ describe('stage and moderation', () => {
       assert.equal(m.hand_raised_at, null);
     }
     assert.deepEqual(roomRow(stream)[0].slice(0, 2), ['0', 'open']);
+  });
+
+  test('/rtc member objects carry role, speaker and hand_raised_at from the roster', async () => {
+    const stream = await newStream();
+    const alice = await newUser(base, 'alice');
+    assert.equal((await host.client.patch(voicePath(stream, 'room'), { mode: 'stage' })).status, 200);
+    const h = await media(host, stream);
+    const a = await media(alice, stream);
+    const hostInReply = a.rtc.reply.members.find((m) => m.user_id === host.user.id);
+    assert.ok(hostInReply, JSON.stringify(a.rtc.reply.members));
+    assert.deepEqual([hostInReply.role, hostInReply.speaker, hostInReply.hand_raised_at], ['host', true, null]);
+    const joined = await h.rtc.waitFor(
+      (m) => m.type === 'member' && m.event === 'joined' && m.member.user_id === alice.user.id,
+      5_000,
+      'alice joined on the host connection',
+    );
+    assert.deepEqual([joined.member.role, joined.member.speaker, joined.member.hand_raised_at], ['member', false, null]);
+    // The SFU seats a listener muted right after its join (a muted event follows the member one).
+    await h.rtc.waitFor((m) => m.type === 'muted' && m.user_id === alice.user.id && m.muted === true, 5_000, 'alice muted');
   });
 
   test('slow mode: 429 slow_mode with retry_after_ms on hands and /rtc unmutes', async () => {
@@ -482,5 +519,60 @@ describe('stage and moderation', () => {
     const bob = await newUser(base, 'bob');
     assert.equal((await join(bob, stream)).member.speaker, false);
     assert.equal((await alice.client.post(voicePath(stream, `members/${bob.user.id}/speak`), { allow: true })).status, 200);
+  });
+});
+
+describe('stage and moderation with Redis stopped', () => {
+  const redis = new PrivateRedis();
+  let dep;
+  let base;
+  let admin;
+  let host;
+  let alice;
+  let stream;
+
+  before(async () => {
+    await redis.start();
+    dep = new Deployment({ redisUrl: redis.url });
+    base = await dep.start();
+    admin = await adminClient(base);
+    host = await newUser(base, 'host');
+    alice = await newUser(base, 'alice');
+    const created = await admin.post('/api/streams', { title: 'outage', voice_enabled: true, host_id: host.user.id });
+    stream = created.body.id;
+    assert.equal((await alice.client.post(voicePath(stream, 'join'), {})).status, 200);
+    assert.equal((await host.client.post(voicePath(stream, `members/${alice.user.id}/kick`), {})).status, 200);
+  });
+  after(async () => {
+    await dep?.destroy();
+    await redis.destroy();
+  });
+
+  test('Redis down: state-backed changes answer 503 and write nothing; database-only reads work', async () => {
+    const room = dep.db.query(`SELECT max_speakers, mode, slow_mode_seconds, pinned FROM voice_rooms WHERE stream_id = ${stream}`);
+    const audit = dep.db.count('audit_log');
+    await redis.stop();
+    for (const [method, path, body] of [
+      ['PATCH', voicePath(stream, 'room'), { mode: 'stage', max_speakers: 2 }],
+      ['POST', voicePath(stream, `members/${alice.user.id}/role`), { role: 'moderator' }],
+      ['POST', voicePath(stream, 'hand'), { raised: true }],
+      ['POST', voicePath(stream, `members/${alice.user.id}/speak`), { allow: true }],
+    ]) {
+      assertError(await host.client.request(method, path, { json: body }), 503, 'state_unavailable');
+    }
+    assert.deepEqual(
+      dep.db.query(`SELECT max_speakers, mode, slow_mode_seconds, pinned FROM voice_rooms WHERE stream_id = ${stream}`),
+      room,
+    );
+    assert.equal(dep.db.count('voice_moderators'), 0);
+    assert.equal(dep.db.count('audit_log'), audit);
+    // The kick list, lifting a kick and the moderation log live in the database alone.
+    assert.equal((await host.client.get(voicePath(stream, 'kicks'))).body.kicks.length, 1);
+    assert.ok((await host.client.get(voicePath(stream, 'audit'))).body.entries.length >= 2);
+    assert.equal((await del(host.client, voicePath(stream, `kicks/${alice.user.id}`))).status, 200);
+    await redis.start();
+    await waitFor(async () => (await host.client.patch(voicePath(stream, 'room'), { mode: 'stage' })).status === 200, {
+      what: 'PATCH …/room once Redis is back',
+    });
   });
 });

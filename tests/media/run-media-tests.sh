@@ -5,7 +5,7 @@
 #
 # BUILD_DIR (default build/) holds chorusd and chorus-peer (CHORUSD / CHORUS_PEER override each).
 # Tests: join_refused, three_tones, host_mute, self_mute, garbage_datagrams, wav_record, k1_loudest (which also reports
-# k1_loudest_hears_next), stage_listener, speaker_limit (default: all).
+# k1_loudest_hears_next), stage_listener, speaker_limit, k1_pinned (default: all).
 # Prints "PASS name" / "FAIL name: why" per test and exits non-zero when any test fails.
 # Waits only by bounded polling on conditions (peer status files, /healthz), never bare sleeps.
 set -uo pipefail
@@ -384,9 +384,12 @@ test_stage_listener() {
 }
 
 # Open room with max_speakers 1: the first peer (440 Hz) speaks; the second (660 Hz) is seated
-# muted because the room is at its limit, and is never forwarded.
+# muted because the room is at its limit, and is never forwarded. On a fresh chorusd: peers of
+# earlier tests stay seated (unmuted) until their presence times out, and would fill the limit.
 test_speaker_limit() {
   local t=speaker_limit first=limit_a_$RUN_ID second=limit_b_$RUN_ID ear=limit_ear_$RUN_ID why=""
+  stop_chorusd
+  start_chorusd limit || { fail $t "chorusd did not start"; return; }
   room_patch '{"mode":"open","max_speakers":1}' >"$TMP/why" || { fail $t "$(cat "$TMP/why")"; return; }
   start_peer "$first" 9 --tone 440
   wait_for 15 peer_connected "$first" || { fail $t "first peer did not connect"; room_patch '{"max_speakers":0}'; return; }
@@ -405,6 +408,34 @@ test_speaker_limit() {
   [[ -z $why ]] && pass $t || fail $t "$why"
 }
 
+# With --rtc-audio-slots 1, pinning the quiet speaker through PATCH …/room gives it the single
+# slot ahead of the louder one: before the pin the listener hears only 440 Hz, after it 660 Hz.
+test_k1_pinned() {
+  local t=k1_pinned loud=pin_loud_$RUN_ID quiet=pin_quiet_$RUN_ID ear=pin_ear_$RUN_ID why=""
+  stop_chorusd
+  start_chorusd pinned --rtc-audio-slots 1 || { fail $t "chorusd did not start"; return; }
+  start_peer "$loud" 14 --tone 440 --volume 0.5
+  wait_for 15 peer_connected "$loud" || { fail $t "loud peer did not connect"; return; }
+  start_peer "$quiet" 12 --tone 660 --volume 0.03
+  start_peer "$ear" 10 --listen-only
+  if ! wait_for 20 status_heard_at_least "$ear" 440 10; then
+    fail $t "the listener never heard the loud speaker"; return
+  fi
+  local uid; uid=$(jq '.user_id' "$TMP/$quiet.status")
+  local pin_ms; pin_ms=$(now_ms)
+  room_patch "{\"pinned\":[$uid]}" >"$TMP/why" || { fail $t "$(cat "$TMP/why")"; return; }
+  local status name
+  for name in "$ear" "$quiet" "$loud"; do
+    status=0; wait_peer "$name" || status=$?
+    peer_ok "$name" "$status" >"$TMP/why" || why+="$(cat "$TMP/why"); "
+  done
+  [[ -n $why ]] && { fail $t "$why"; return; }
+  (( $(heard_windows "$ear" json 660) >= 20 )) || why+="the pinned 660 Hz was heard in only $(heard_windows "$ear" json 660) windows; "
+  (( $(heard_first_ms "$ear" json 660) >= pin_ms - 200 )) || why+="660 Hz was heard before the pin; "
+  (( $(heard_last_ms "$ear" json 440) <= pin_ms + 1500 )) || why+="440 Hz still held the slot $(( $(heard_last_ms "$ear" json 440) - pin_ms )) ms after the pin; "
+  [[ -z $why ]] && pass $t || fail $t "$why"
+}
+
 # A peer that cannot sign in exits 2 with a clear message (and never reaches the media path).
 test_join_refused() {
   local t=join_refused out=$TMP/refused.out status=0
@@ -420,7 +451,7 @@ test_join_refused() {
 
 # --- main ------------------------------------------------------------------------------------
 TESTS=("$@")
-[[ ${#TESTS[@]} -eq 0 ]] && TESTS=(join_refused three_tones host_mute self_mute garbage_datagrams wav_record stage_listener speaker_limit k1_loudest)
+[[ ${#TESTS[@]} -eq 0 ]] && TESTS=(join_refused three_tones host_mute self_mute garbage_datagrams wav_record stage_listener speaker_limit k1_loudest k1_pinned)
 start_chorusd main || { echo "FAIL setup: chorusd did not start"; FAILURES=1; exit 1; }
 for name in "${TESTS[@]}"; do
   case $name in
@@ -433,6 +464,7 @@ for name in "${TESTS[@]}"; do
     k1_loudest) test_k1_loudest ;;
     stage_listener) test_stage_listener ;;
     speaker_limit) test_speaker_limit ;;
+    k1_pinned) test_k1_pinned ;;
     *) fail "$name" "unknown test" ;;
   esac
   if [[ -n $SERVER_PID ]] && ! kill -0 "$SERVER_PID" 2>/dev/null; then

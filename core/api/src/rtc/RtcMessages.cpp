@@ -6,7 +6,7 @@
 namespace chorus::rtc_api {
 namespace json = boost::json;
 
-json::object MemberJson(const sfu::MemberInfo& member) {
+json::object MemberJson(const sfu::MemberInfo& member, const StageFields* stage) {
   json::object out;
   out["user_id"] = member.user_id;
   out["username"] = member.username;
@@ -17,16 +17,22 @@ json::object MemberJson(const sfu::MemberInfo& member) {
     out["muted_by"] = sfu::MutedByName(member.muted_by);
   }
   out["speaking"] = member.speaking;
+  if (stage) {
+    if (const auto it = stage->find(member.user_id); it != stage->end()) {
+      for (const auto& [key, value] : it->second) out[key] = value;
+    }
+  }
   return out;
 }
 
-std::string JoinedMessage(const sfu::JoinResult& result, std::int64_t user_id) {
+std::string JoinedMessage(const sfu::JoinResult& result, std::int64_t user_id,
+                          const StageFields* stage) {
   json::array slots;
   for (const auto& slot : result.slots) {
     slots.push_back(json::object{{"index", slot.index}, {"mid", slot.mid}, {"ssrc", slot.ssrc}});
   }
   json::array members;
-  for (const auto& member : result.members) members.push_back(MemberJson(member));
+  for (const auto& member : result.members) members.push_back(MemberJson(member, stage));
   return json::serialize(json::object{{"type", "joined"},
                                       {"answer", result.answer_sdp},
                                       {"participant_id", result.participant_id},
@@ -45,6 +51,7 @@ std::string ErrorMessage(const std::string& code, const std::string& message,
 namespace {
 
 struct Encoder {
+  const StageFields* stage = nullptr;
   EventMessage operator()(const sfu::SpeakersEvent& e) const {
     json::array speakers;
     for (const auto& s : e.speakers) {
@@ -67,7 +74,7 @@ struct Encoder {
                        : e.kind == sfu::MemberEvent::Kind::kLeft ? "left"
                                                                  : "updated";
     return {json::serialize(json::object{
-                {"type", "member"}, {"event", kind}, {"member", MemberJson(e.member)}}),
+                {"type", "member"}, {"event", kind}, {"member", MemberJson(e.member, stage)}}),
             false};
   }
   EventMessage operator()(const sfu::MutedEvent& e) const {
@@ -111,8 +118,8 @@ struct Encoder {
 
 }  // namespace
 
-EventMessage EncodeEvent(const sfu::SfuEvent& event) {
-  return std::visit(Encoder{}, event);
+EventMessage EncodeEvent(const sfu::SfuEvent& event, const StageFields* stage) {
+  return std::visit(Encoder{stage}, event);
 }
 
 }  // namespace chorus::rtc_api

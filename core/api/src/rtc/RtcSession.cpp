@@ -214,6 +214,7 @@ asio::awaitable<bool> RtcSession::HandleJoin(const JoinCommand& join) {
   }
   claimed_jti_ = claims.jti;
   claims_ = claims;
+  for (const auto& m : admission.roster) stage_[m.user_id] = StageFieldsOf(m);
 
   sfu::JoinRequest request{claims.room, claims.user_id, claims.username, join.offer,
                            claims.can_publish};
@@ -222,16 +223,7 @@ asio::awaitable<bool> RtcSession::HandleJoin(const JoinCommand& join) {
   auto sink = [weak, ex](const sfu::SfuEvent& event) {
     auto shared = std::make_shared<sfu::SfuEvent>(event);
     asio::post(ex, [weak, shared] {
-      auto self = weak.lock();
-      if (!self) return;
-      self->ObserveEvent(*shared);
-      auto encoded = EncodeEvent(*shared);
-      if (!self->joined_ && !self->closing_) {
-        // Events the SFU emitted while adding us come before the join reply: hold them.
-        self->held_events_.push_back(std::move(encoded));
-        return;
-      }
-      self->Deliver(std::move(encoded));
+      if (auto self = weak.lock()) self->OnSfuEvent(shared);
     });
   };
   auto done = [wait](sfu::JoinResult result) {
@@ -264,7 +256,7 @@ asio::awaitable<bool> RtcSession::HandleJoin(const JoinCommand& join) {
   }
   joined_ = true;
   join_deadline_.cancel();
-  Send(JoinedMessage(*wait->result, claims.user_id));
+  Send(JoinedMessage(*wait->result, claims.user_id, &stage_));
   for (auto& held : held_events_) Deliver(std::move(held));
   held_events_.clear();
   // The SFU agrees with the roster: a host mute (or a self-mute) survives a reconnect.
@@ -325,6 +317,64 @@ void RtcSession::ObserveEvent(const sfu::SfuEvent& event) {
   } else if (std::holds_alternative<sfu::StatsEvent>(event)) {
     RefreshPresence();
   }
+}
+
+boost::json::object RtcSession::StageFieldsOf(const voice::Member& member) {
+  auto full = member.ToJson();
+  return {{"role", full["role"]},
+          {"speaker", full["speaker"]},
+          {"hand_raised_at", full["hand_raised_at"]}};
+}
+
+namespace {
+// A member event whose member is (still) in the room: its stage fields are read first.
+bool NeedsStageFields(const sfu::SfuEvent& event) {
+  const auto* member = std::get_if<sfu::MemberEvent>(&event);
+  return member && member->kind != sfu::MemberEvent::Kind::kLeft;
+}
+}  // namespace
+
+void RtcSession::OnSfuEvent(std::shared_ptr<const sfu::SfuEvent> event) {
+  ObserveEvent(*event);
+  if (!reading_roster_ && waiting_.empty() && !NeedsStageFields(*event)) {
+    Emit(*event);
+    return;
+  }
+  waiting_.push_back(std::move(event));
+  if (!reading_roster_) DrainWaiting();
+}
+
+void RtcSession::DrainWaiting() {
+  while (!waiting_.empty() && !NeedsStageFields(*waiting_.front())) {
+    Emit(*waiting_.front());
+    waiting_.pop_front();
+  }
+  if (waiting_.empty()) {
+    reading_roster_ = false;
+    return;
+  }
+  reading_roster_ = true;
+  const auto user_id = std::get<sfu::MemberEvent>(*waiting_.front()).member.user_id;
+  std::weak_ptr<RtcSession> weak = weak_from_this();
+  asio::co_spawn(ws_.get_executor(), voice_.RosterMember(claims_.stream_id, user_id),
+                 [weak, user_id](std::exception_ptr, std::optional<voice::Member> member) {
+                   auto self = weak.lock();
+                   if (!self || self->waiting_.empty()) return;
+                   if (member) self->stage_[user_id] = StageFieldsOf(*member);
+                   self->Emit(*self->waiting_.front());
+                   self->waiting_.pop_front();
+                   self->DrainWaiting();
+                 });
+}
+
+void RtcSession::Emit(const sfu::SfuEvent& event) {
+  auto encoded = EncodeEvent(event, &stage_);
+  if (!joined_ && !closing_) {
+    // Events the SFU emitted while adding us come before the join reply: hold them.
+    held_events_.push_back(std::move(encoded));
+    return;
+  }
+  Deliver(std::move(encoded));
 }
 
 void RtcSession::Deliver(EventMessage message) {

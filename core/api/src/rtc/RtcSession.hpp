@@ -25,6 +25,7 @@
 #include "rtc/LiveMediaRegistry.hpp"
 #include "rtc/RtcMessages.hpp"
 #include "util/TokenBucket.hpp"
+#include "voice/RoomState.hpp"
 #include "voice/tokens.hpp"
 
 namespace chorus::voice {
@@ -70,6 +71,15 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
   void Deliver(EventMessage message);
   // Tracks this user's own mute state from the SFU's muted events (strand only).
   void ObserveEvent(const sfu::SfuEvent& event);
+  // An SFU event on the strand: a member event waits for that member's stage fields (a roster
+  // read), and every later event waits behind it, so the client sees them in the SFU's order.
+  void OnSfuEvent(std::shared_ptr<const sfu::SfuEvent> event);
+  // Sends the waiting events in order, starting a roster read at the first member event.
+  void DrainWaiting();
+  // Encodes and sends (or holds, before the join reply) one SFU event (strand only).
+  void Emit(const sfu::SfuEvent& event);
+  // Stage fields of a roster entry: {role, speaker, hand_raised_at}.
+  static boost::json::object StageFieldsOf(const voice::Member& member);
   // Counts the live media connection as a presence heartbeat (see RefreshPresence).
   void RefreshPresence();
 
@@ -87,6 +97,9 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
   std::deque<std::string> queue_;
   std::size_t queued_bytes_ = 0;
   std::vector<EventMessage> held_events_;  // events that arrived before the join reply
+  StageFields stage_;                      // members' stage fields, from the roster
+  std::deque<std::shared_ptr<const sfu::SfuEvent>> waiting_;  // behind a roster read
+  bool reading_roster_ = false;
   util::TokenBucket message_budget_;
   util::DecayingCounter over_budget_;
   util::TokenBucket mute_budget_;

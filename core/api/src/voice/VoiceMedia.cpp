@@ -48,9 +48,21 @@ awaitable<RtcAdmission> VoiceService::AdmitRtcJoin(std::string token) {
       throw http::ApiError(http::Status::conflict, "not_joined",
                            "not a member of this voice channel; join again");
     }
-    return RtcAdmission{claims, *member};
+    return RtcAdmission{claims, *member, rooms_.Roster(claims.stream_id)};
   };
   co_return co_await Blocking(std::move(work));
+}
+
+awaitable<std::optional<Member>> VoiceService::RosterMember(std::int64_t stream_id,
+                                                            std::int64_t user_id) {
+  auto work = [this, stream_id, user_id]() -> std::optional<Member> {
+    try {
+      return rooms_.FindMember(stream_id, user_id);
+    } catch (const std::exception&) {
+      return std::nullopt;  // the member event goes out without fresh stage fields
+    }
+  };
+  co_return co_await services_.blocking.Run(std::move(work));
 }
 
 awaitable<bool> VoiceService::StillAdmitted(RoomClaims claims) {

@@ -92,8 +92,8 @@ awaitable<boost::json::object> VoiceService::Join(auth::AuthedUser user, std::in
           {{"member", outcome.member.ToJson()}, {"restored", outcome.kind == JoinKind::kRestored}});
       ops::Info("voice", "member joined",
                 {{"stream_id", stream_id}, {"user_id", user.id}, {"role", role}});
-      // The room's first member: the SFU room starts now, with the room's pins.
-      if (rooms_.MemberCount(stream_id) == 1) PushPins(stream_id, LoadConfig(stream_id).pinned);
+      // The SFU room may start now (the first member of this node): it gets the room's pins.
+      PushPins(stream_id, LoadConfig(stream_id).pinned);
     }
     RoomClaims claims;
     claims.user_id = user.id;

@@ -77,7 +77,21 @@ void VoiceService::Start() {
   // timeout, logout, voice off) loses the media connection this node holds for them.
   hub_.SetRoomEventObserver(
       [this](std::int64_t stream_id, std::string_view type, const boost::json::object& data) {
-        if (type != "member_left" || !media_) return;
+        if (!media_) return;
+        if (type == "room_updated") {
+          // Pins changed through any node reach this node's SFU too.
+          const auto* room = data.if_contains("room");
+          const auto* pinned =
+              room && room->is_object() ? room->as_object().if_contains("pinned") : nullptr;
+          if (!pinned || !pinned->is_array()) return;
+          std::vector<std::int64_t> ids;
+          for (const auto& id : pinned->as_array()) {
+            if (id.is_int64()) ids.push_back(id.as_int64());
+          }
+          media_->SetPinned(RoomName(stream_id), ids);
+          return;
+        }
+        if (type != "member_left") return;
         const auto* user = data.if_contains("user_id");
         const auto* reason = data.if_contains("reason");
         if (!user || !user->is_int64()) return;
@@ -348,12 +362,7 @@ void VoiceService::EnsureConfig(std::int64_t stream_id) {
 }
 
 void VoiceService::PushPins(std::int64_t stream_id, const std::vector<std::int64_t>& pinned) {
-  if (!media_) return;
-  // LEAD: the SFU's pinned slots (branch `pins`) land here — once MediaControl has
-  // SetPinned(room, user_ids), this is its only call site:
-  //   media_->SetPinned(RoomName(stream_id), pinned);
-  (void)stream_id;
-  (void)pinned;
+  if (media_) media_->SetPinned(RoomName(stream_id), pinned);
 }
 
 }  // namespace chorus::voice

@@ -42,6 +42,7 @@ struct JoinResult {
 struct RtcAdmission {
   RoomClaims claims;
   Member member;
+  std::vector<Member> roster;  // the room's members at admission (their stage fields)
 };
 
 // A PATCH …/room, each field already type-checked (ranges are checked again by UpdateRoom).
@@ -128,6 +129,10 @@ class VoiceService {
   // ApiError with the /rtc code: invalid_token (message = reason), voice_disabled, kicked,
   // not_joined, state_unavailable.
   boost::asio::awaitable<RtcAdmission> AdmitRtcJoin(std::string token);
+  // The user's roster entry in the stream's room, nullopt when absent or when the state backend
+  // cannot tell. Never throws.
+  boost::asio::awaitable<std::optional<Member>> RosterMember(std::int64_t stream_id,
+                                                             std::int64_t user_id);
   // Whether an admitted connection may stay: its token is still valid and the user still seated
   // (a leave, kick or logout may have raced the SFU join). False also when the state backend
   // cannot tell.
