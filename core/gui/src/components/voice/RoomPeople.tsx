@@ -39,7 +39,9 @@ export function RoomPeople({ streamId, room, roster, canAppoint }: RoomPeoplePro
             <li key={m.user_id} className="room-people__item">
               <span className="room-people__name">
                 {m.username}
-                {m.role !== 'member' && <span className="badge">{m.role}</span>}
+                {m.role !== 'member' && (
+                  <span className="badge">{m.role === 'host' ? 'Host' : 'Moderator'}</span>
+                )}
               </span>
               <button
                 type="button"
