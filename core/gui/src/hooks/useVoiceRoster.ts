@@ -1,5 +1,5 @@
 // Who is in a stream's voice channel, live from the SSE event stream (works before joining);
-// settings changed in the user's other sessions arrive on the same stream.
+// settings changed in the user's other sessions and room changes arrive on the same stream.
 import { useEffect, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { queryKeys } from '../lib/api/queryKeys';
@@ -31,6 +31,8 @@ export function useVoiceRoster(streamId: number, enabled: boolean) {
           activeVoiceClient()?.applySettings(settings);
         },
         onConnection: setLive,
+        onRoom: (room) => client.setQueryData(queryKeys.voiceRoom(streamId), room),
+        onResync: () => void client.invalidateQueries({ queryKey: queryKeys.voiceRoom(streamId) }),
       },
       { createEventSource: (url) => new EventSource(url), fetchRoster },
     );

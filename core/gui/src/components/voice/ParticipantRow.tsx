@@ -1,6 +1,7 @@
-import { Crown, Mic, MicOff, Shield, Volume2 } from 'lucide-react';
+import { Crown, Hand, Mic, MicOff, Pin, Shield, Volume2 } from 'lucide-react';
 import { useId } from 'react';
 import type { VoiceRole } from '../../lib/voice/types';
+import { ParticipantActions, type ParticipantActionHandlers } from './ParticipantActions';
 
 export interface ParticipantView {
   userId: number;
@@ -13,17 +14,24 @@ export interface ParticipantView {
   speaking: boolean;
   /** Per-participant volume in percent, or null when it cannot be set (oneself, before joining). */
   volume: number | null;
+  /** May speak (always in an open room; on a stage, speakers only). */
+  speaker: boolean;
+  handRaised: boolean;
+  pinned: boolean;
 }
 
 interface ParticipantRowProps {
   person: ParticipantView;
   onVolume?: (userId: number, percent: number) => void;
-  /** Present for hosts and moderators: mute, unmute or remove this participant. */
-  onModerate?: (userId: number, action: 'mute' | 'unmute' | 'kick') => void;
+  /** Present for hosts and moderators: mute, unmute, remove, move between stage and audience. */
+  actions?: ParticipantActionHandlers;
 }
 
-/** One participant: name, host/moderator badge, speaking and mute marks (icon + text), volume. */
-export function ParticipantRow({ person, onVolume, onModerate }: ParticipantRowProps) {
+/**
+ * One participant: name, host/moderator badge, pin, raised-hand, speaking and mute marks (icon +
+ * text), volume, and the moderator actions.
+ */
+export function ParticipantRow({ person, onVolume, actions }: ParticipantRowProps) {
   const sliderId = useId();
   const { username, isSelf, speaking, muted, mutedBy } = person;
   return (
@@ -33,6 +41,8 @@ export function ParticipantRow({ person, onVolume, onModerate }: ParticipantRowP
       data-username={username}
       data-speaking={speaking ? 'true' : 'false'}
       data-muted={muted ? (mutedBy ?? 'self') : 'false'}
+      data-speaker={person.speaker ? 'true' : 'false'}
+      data-pinned={person.pinned ? 'true' : 'false'}
     >
       <span className="avatar participant__avatar" aria-hidden>
         {username.slice(0, 1).toUpperCase()}
@@ -52,6 +62,16 @@ export function ParticipantRow({ person, onVolume, onModerate }: ParticipantRowP
         </span>
       )}
       <span className="participant__marks">
+        {person.pinned && (
+          <span className="participant__pinned">
+            <Pin aria-hidden size={14} /> Pinned
+          </span>
+        )}
+        {person.handRaised && (
+          <span className="participant__hand">
+            <Hand aria-hidden size={14} /> Hand raised
+          </span>
+        )}
         {speaking && (
           <span className="participant__speaking">
             <Mic aria-hidden size={14} /> Speaking
@@ -81,29 +101,7 @@ export function ParticipantRow({ person, onVolume, onModerate }: ParticipantRowP
           />
         </span>
       )}
-      {onModerate && !isSelf && (
-        <span className="participant__moderation">
-          <button
-            type="button"
-            className="button button--ghost button--small"
-            onClick={() =>
-              onModerate(person.userId, muted && mutedBy === 'host' ? 'unmute' : 'mute')
-            }
-          >
-            {muted && mutedBy === 'host' ? `Unmute ${username}` : `Mute ${username}`}
-          </button>
-          <button
-            type="button"
-            className="button button--ghost button--small"
-            onClick={() => {
-              if (window.confirm(`Remove ${username} from the voice channel?`))
-                onModerate(person.userId, 'kick');
-            }}
-          >
-            Remove {username}
-          </button>
-        </span>
-      )}
+      {actions && !isSelf && <ParticipantActions person={person} actions={actions} />}
     </li>
   );
 }

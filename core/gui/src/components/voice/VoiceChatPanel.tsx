@@ -5,21 +5,30 @@ import { useModeration } from '../../hooks/useModeration';
 import { useSettingsModal } from '../../hooks/useSettingsModal';
 import { usePushToTalk } from '../../hooks/usePushToTalk';
 import { useVoiceClient } from '../../hooks/useVoiceClient';
+import { useStageActions } from '../../hooks/useStageActions';
+import { useVoiceRoom } from '../../hooks/useVoiceRoom';
 import { useVoiceRoster } from '../../hooks/useVoiceRoster';
 import { useVoiceSettings } from '../../hooks/useVoiceSettings';
+import { useVoiceStage } from '../../hooks/useVoiceStage';
 import type { StreamTabProps } from '../stream/StreamTabProps';
 import { ErrorMessage } from '../ui/ErrorMessage';
 import { ConnectionStatus } from './ConnectionStatus';
+import { HandQueue } from './HandQueue';
 import { InsecureContextNotice } from './InsecureContextNotice';
 import { MicNotice } from './MicNotice';
 import { ParticipantList } from './ParticipantList';
 import { toParticipantViews } from './participantViews';
 import { ReconnectBanner } from './ReconnectBanner';
+import { RoomControls } from './RoomControls';
+import { StageNotices } from './StageNotices';
 import { UnreachableNotice } from './UnreachableNotice';
 import { VoiceControls } from './VoiceControls';
 import { VoiceStatusChips } from './VoiceStatusChips';
 
-/** The Voice tab: join, participants, controls and connection status of a stream's channel. */
+/**
+ * The Voice tab: join, participants (speakers and audience on a stage), controls, connection
+ * status, and for hosts and moderators the hand queue and Room controls.
+ */
 export default function VoiceChatPanel({ stream, user }: StreamTabProps) {
   const enabled = stream.voice.enabled;
   const { client, state } = useVoiceClient(stream.id);
@@ -27,6 +36,9 @@ export default function VoiceChatPanel({ stream, user }: StreamTabProps) {
   const settings = useVoiceSettings();
   const modal = useSettingsModal();
   const moderation = useModeration(stream.id);
+  const room = useVoiceRoom(stream.id, enabled).data;
+  const stageActions = useStageActions(stream.id);
+  const stage = useVoiceStage({ stream, user, roster, room, state, now: client.now });
   const { phase } = state;
   // Off localhost over http there is no microphone API at all: say so instead of failing a join.
   const insecure = insecureContextNotice(window.isSecureContext, window.location.href);
@@ -35,6 +47,12 @@ export default function VoiceChatPanel({ stream, user }: StreamTabProps) {
   const inCall = phase === 'connected' || phase === 'reconnecting';
   const onPtt = useCallback((pressed: boolean) => client.setPttPressed(pressed), [client]);
   usePushToTalk(inCall && state.pushToTalk, state.settings.ptt_key, onPtt);
+
+  // A listener never transmits: if the server's mute has not reached the call yet, mute here.
+  const mustMute = inCall && stage.listener && !state.muted;
+  useEffect(() => {
+    if (mustMute) client.setMuted(true);
+  }, [mustMute, client]);
 
   const autoJoined = useRef(false);
   const autoJoin = settings.settings?.auto_join === true;
@@ -57,14 +75,14 @@ export default function VoiceChatPanel({ stream, user }: StreamTabProps) {
     );
   }
 
-  const people = toParticipantViews({ state, roster, hostId: stream.host_id, selfId: user.id });
+  const people = toParticipantViews({
+    state,
+    roster,
+    hostId: stream.host_id,
+    selfId: user.id,
+    room,
+  });
   const ready = !settings.isLoading;
-  const ownRole = roster?.find((m) => m.user_id === user.id)?.role;
-  const canModerate =
-    user.role === 'admin' ||
-    stream.host_id === user.id ||
-    ownRole === 'host' ||
-    ownRole === 'moderator';
   return (
     <section className="voice-panel" aria-label="Voice chat">
       <ReconnectBanner state={state} onRetry={() => client.retryNow()} />
@@ -91,6 +109,13 @@ export default function VoiceChatPanel({ stream, user }: StreamTabProps) {
           onDevice={(deviceId) => settings.save({ input_device_id: deviceId })}
           onLeave={() => void client.leave()}
           onSettings={() => modal.open('voice')}
+          unmuteWaitSeconds={stage.waitSeconds}
+          unmuteBlockedReason={stage.blockedReason}
+          hand={
+            stage.listener
+              ? { raised: stage.handRaised, onToggle: stageActions.setHand }
+              : undefined
+          }
         />
       ) : (
         <div className="voice-panel__join">
@@ -110,12 +135,32 @@ export default function VoiceChatPanel({ stream, user }: StreamTabProps) {
           {!ready && <span className="voice-panel__hint">Loading your voice settings…</span>}
         </div>
       )}
+      <StageNotices refusal={inCall ? state.refusal : null} announcement={stage.announcement} />
+      {stage.stage && stage.moderator && (
+        <HandQueue queue={stage.queue} onSpeak={stageActions.speak} />
+      )}
       <ParticipantList
         people={people}
         inCall={inCall}
+        stage={stage.stage}
         onVolume={(userId, percent) => client.setParticipantVolume(userId, percent)}
-        onModerate={canModerate ? moderation.run : undefined}
+        actions={
+          stage.moderator
+            ? {
+                onModerate: moderation.run,
+                onSpeak: stage.stage ? stageActions.speak : undefined,
+              }
+            : undefined
+        }
       />
+      {stage.moderator && (
+        <RoomControls
+          streamId={stream.id}
+          room={room}
+          roster={roster ?? []}
+          canAppoint={stage.canAppoint}
+        />
+      )}
     </section>
   );
 }

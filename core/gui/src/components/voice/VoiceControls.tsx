@@ -1,8 +1,10 @@
-import { Headphones, HeadphoneOff, LogOut, Mic, MicOff, Radio, Settings } from 'lucide-react';
+import { Headphones, HeadphoneOff, LogOut, Radio, Settings } from 'lucide-react';
 import { useId } from 'react';
 import { useAudioInputs } from '../../hooks/useAudioInputs';
 import { describeKey } from '../../lib/voice/settings';
 import type { VoiceSnapshot } from '../../lib/voice/VoiceClient';
+import { HandButton } from './HandButton';
+import { MuteButton } from './MuteButton';
 
 interface VoiceControlsProps {
   state: VoiceSnapshot;
@@ -11,9 +13,18 @@ interface VoiceControlsProps {
   onDevice: (deviceId: string) => void;
   onLeave: () => void;
   onSettings: () => void;
+  /** Seconds until slow mode allows the next unmute (0 = now). */
+  unmuteWaitSeconds?: number;
+  /** Why unmuting is not possible now, or null. */
+  unmuteBlockedReason?: string | null;
+  /** Present for listeners on a stage: their raised hand and the toggle. */
+  hand?: { raised: boolean; onToggle: (raised: boolean) => void };
 }
 
-/** The in-call controls: mute, deafen, push-to-talk state, microphone choice, settings, leave. */
+/**
+ * The in-call controls: mute (with the slow-mode countdown), raise hand on a stage, deafen,
+ * push-to-talk state, microphone choice, settings, leave.
+ */
 export function VoiceControls({
   state,
   onMute,
@@ -21,24 +32,21 @@ export function VoiceControls({
   onDevice,
   onLeave,
   onSettings,
+  unmuteWaitSeconds = 0,
+  unmuteBlockedReason = null,
+  hand,
 }: VoiceControlsProps) {
   const inputs = useAudioInputs(state.mic);
   const deviceSelectId = useId();
-  const hostMuted = state.mutedBy === 'host';
-  const muteLabel = state.muted ? 'Unmute' : 'Mute';
   return (
     <div className="voice-controls" role="group" aria-label="Voice controls">
-      <button
-        type="button"
-        className={`button ${state.muted ? 'button--danger' : ''}`}
-        aria-pressed={state.muted}
-        disabled={state.listenOnly || (state.muted && hostMuted)}
-        title={hostMuted ? 'The host muted you' : undefined}
-        onClick={() => onMute(!state.muted)}
-      >
-        {state.muted ? <MicOff aria-hidden size={18} /> : <Mic aria-hidden size={18} />}
-        {muteLabel}
-      </button>
+      <MuteButton
+        state={state}
+        waitSeconds={unmuteWaitSeconds}
+        blockedReason={unmuteBlockedReason}
+        onMute={onMute}
+      />
+      {hand && <HandButton raised={hand.raised} onToggle={hand.onToggle} />}
       <button
         type="button"
         className={`button ${state.deafened ? 'button--danger' : ''}`}

@@ -1,6 +1,8 @@
 // Builds the rows of the participant list: live /rtc participants during a call, the SSE roster
-// otherwise; roles come from the roster, the host from the stream.
-import type { RosterEntry } from '../../lib/voice/types';
+// otherwise; roles, speaker status and hands come from the roster, the host from the stream, pins
+// and the stage from the room.
+import { isSpeaker, isStage } from '../../lib/voice/stage';
+import type { RosterEntry, VoiceRoom } from '../../lib/voice/types';
 import type { VoiceSnapshot } from '../../lib/voice/VoiceClient';
 import type { ParticipantView } from './ParticipantRow';
 
@@ -9,11 +11,29 @@ interface Input {
   roster: readonly RosterEntry[] | null;
   hostId: number | null;
   selfId: number;
+  room?: VoiceRoom | null;
 }
 
 /** Returns the participant rows to render. */
-export function toParticipantViews({ state, roster, hostId, selfId }: Input): ParticipantView[] {
+export function toParticipantViews({
+  state,
+  roster,
+  hostId,
+  selfId,
+  room,
+}: Input): ParticipantView[] {
+  const entries = new Map((roster ?? []).map((m) => [m.user_id, m]));
   const roles = new Map((roster ?? []).map((m) => [m.user_id, m.role]));
+  const stage = isStage(room);
+  const pinned = new Set(room?.pinned ?? []);
+  const stageOf = (userId: number) => {
+    const entry = entries.get(userId);
+    return {
+      speaker: entry ? isSpeaker(entry, stage) : !stage,
+      handRaised: !!entry?.hand_raised_at,
+      pinned: pinned.has(userId),
+    };
+  };
   const inCall = state.phase === 'connected' || state.phase === 'reconnecting';
   if (inCall && state.participants.length > 0) {
     return state.participants.map((p) => ({
@@ -26,6 +46,7 @@ export function toParticipantViews({ state, roster, hostId, selfId }: Input): Pa
       mutedBy: p.mutedBy,
       speaking: p.speaking,
       volume: p.userId === selfId ? null : (state.volumes[p.userId] ?? 100),
+      ...stageOf(p.userId),
     }));
   }
   return (roster ?? []).map((m) => ({
@@ -38,5 +59,6 @@ export function toParticipantViews({ state, roster, hostId, selfId }: Input): Pa
     mutedBy: m.muted ? (m.muted_by_host ? 'host' : 'self') : null,
     speaking: false,
     volume: null,
+    ...stageOf(m.user_id),
   }));
 }

@@ -5,4 +5,8 @@ export const queryKeys = {
   streams: ['streams'] as const,
   stream: (id: number) => ['streams', id] as const,
   voiceSettings: ['settings', 'voice'] as const,
+  voiceRoom: (streamId: number) => ['voice', streamId, 'room'] as const,
+  voiceModerators: (streamId: number) => ['voice', streamId, 'moderators'] as const,
+  voiceKicks: (streamId: number) => ['voice', streamId, 'kicks'] as const,
+  voiceAudit: (streamId: number) => ['voice', streamId, 'audit'] as const,
 };

@@ -16,6 +16,7 @@ import {
 } from './RtcConnection';
 import { StatsTracker, type LocalStats } from './StatsTracker';
 import type { JoinResponse, RtcServerMessage, VoiceSettings } from './types';
+import { describeUnmuteRefusal, isUnmuteRefusal, type UnmuteRefusalCode } from './unmuteRules';
 import { isFatalJoinError } from './voiceApi';
 import {
   initialSnapshot,
@@ -32,6 +33,7 @@ export type {
   VoicePhase,
   VoiceSnapshot,
   VoiceStats,
+  UnmuteRefusal,
 } from './voiceState';
 export { kUnreachableMessage } from './voiceState';
 export type { MediaState } from './RtcConnection';
@@ -63,6 +65,8 @@ export class VoiceClient {
   private stats = new StatsTracker();
   /** Bumped by every join and leave, so an overtaken join knows to stop. */
   private joinSeq = 0;
+  /** `lastUnmuteAt` before the latest unmute, restored when the server refuses that unmute. */
+  private unmuteBefore: number | null = null;
 
   constructor(streamId: number, deps: VoiceClientDeps) {
     this.deps = deps;
@@ -185,10 +189,20 @@ export class VoiceClient {
     void this.reconnect();
   }
 
-  /** Mutes or unmutes oneself (a host mute cannot be lifted by oneself). */
+  /** Returns the time on the client's clock (ms), the one `lastUnmuteAt` and refusals use. */
+  now = (): number => this.deps.now();
+
+  /**
+   * Mutes or unmutes oneself (a host mute cannot be lifted by oneself). The server may refuse an
+   * unmute (speaker limit, audience, slow mode): the client is muted again and `refusal` says why.
+   */
   setMuted(muted: boolean): void {
     if (!muted && this.snapshot.mutedBy === 'host') return;
-    this.update({ muted, mutedBy: muted ? 'self' : null });
+    if (!muted && this.snapshot.muted) {
+      this.unmuteBefore = this.snapshot.lastUnmuteAt;
+      this.update({ lastUnmuteAt: this.deps.now() });
+    }
+    this.update({ muted, mutedBy: muted ? 'self' : null, refusal: null });
     this.conn?.send({ type: 'mute', muted });
     this.applyTrackEnabled();
   }
@@ -337,7 +351,7 @@ export class VoiceClient {
     if (change) {
       this.update(change);
       if (message.type === 'slot') this.applyVolumes();
-      if (message.type === 'muted') this.applyTrackEnabled();
+      if (message.type === 'muted' || message.type === 'member') this.applyTrackEnabled();
       return;
     }
     if (message.type === 'stats') {
@@ -357,7 +371,23 @@ export class VoiceClient {
     } else if (message.type === 'error' && message.code === 'muted_by_host') {
       this.update({ muted: true, mutedBy: 'host' });
       this.applyTrackEnabled();
+    } else if (message.type === 'error' && isUnmuteRefusal(message.code)) {
+      this.onUnmuteRefused(message.code, message.retry_after_ms);
     }
+  }
+
+  /** The server kept us muted: mute locally again and say why (a refused unmute is no unmute). */
+  private onUnmuteRefused(code: UnmuteRefusalCode, retryAfterMs: number | undefined): void {
+    // A rate limit may hit any toggle; only an unmute leaves the two sides disagreeing.
+    if (code === 'rate_limited' && this.snapshot.muted) return;
+    const until = retryAfterMs && retryAfterMs > 0 ? this.deps.now() + retryAfterMs : null;
+    this.update({
+      muted: true,
+      mutedBy: this.snapshot.mutedBy === 'host' ? 'host' : 'self',
+      lastUnmuteAt: this.unmuteBefore,
+      refusal: { code, message: describeUnmuteRefusal(code, retryAfterMs), until },
+    });
+    this.applyTrackEnabled();
   }
 
   private onMediaState(media: MediaState): void {
@@ -501,6 +531,7 @@ export class VoiceClient {
       stats: kNoStats,
       reconnectAttempt: 0,
       pttPressed: false,
+      refusal: null,
     });
   }
 

@@ -19,13 +19,18 @@ export function reduceRosterMessage(
       slots[message.index] = message.user_id;
       return { slots };
     }
-    case 'member':
-      return {
-        participants:
-          message.event === 'left'
-            ? P.removeParticipant(s.participants, message.member.user_id)
-            : P.upsertParticipant(s.participants, message.member),
-      };
+    case 'member': {
+      const participants =
+        message.event === 'left'
+          ? P.removeParticipant(s.participants, message.member.user_id)
+          : P.upsertParticipant(s.participants, message.member);
+      const m = message.member;
+      // Moved to the audience (or the room became a stage): the server muted us; follow it.
+      const silenced = m.user_id === s.selfUserId && m.speaker === false && m.muted && !s.muted;
+      if (message.event === 'updated' && silenced)
+        return { participants, muted: true, mutedBy: m.muted_by ?? 'self' };
+      return { participants };
+    }
     case 'muted': {
       const participants = P.applyMuted(s.participants, message.user_id, message.muted, message.by);
       if (message.user_id !== s.selfUserId) return { participants };

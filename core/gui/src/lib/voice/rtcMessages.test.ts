@@ -51,4 +51,36 @@ describe('parseServerMessage', () => {
       user_id: null,
     });
   });
+  it('decodes stage fields of a member and retry_after_ms of an error', () => {
+    expect(
+      parseServerMessage(
+        JSON.stringify({
+          type: 'member',
+          event: 'updated',
+          member: {
+            user_id: 5,
+            username: 'cy',
+            muted: true,
+            muted_by: 'self',
+            speaking: false,
+            role: 'member',
+            speaker: false,
+            hand_raised_at: '2026-12-07T21:00:00Z',
+          },
+        }),
+      ),
+    ).toMatchObject({
+      member: { role: 'member', speaker: false, hand_raised_at: '2026-12-07T21:00:00Z' },
+    });
+    expect(
+      parseServerMessage(
+        '{"type":"error","code":"slow_mode","message":"wait","retry_after_ms":4200}',
+      ),
+    ).toEqual({ type: 'error', code: 'slow_mode', message: 'wait', retry_after_ms: 4200 });
+    expect(parseServerMessage('{"type":"error","code":"speaker_limit"}')).toEqual({
+      type: 'error',
+      code: 'speaker_limit',
+      message: '',
+    });
+  });
 });

@@ -20,6 +20,9 @@ export function parseMember(v: unknown): RtcMember | null {
     muted: v.muted === true,
     muted_by: v.muted === true ? (mutedBy ?? 'self') : null,
     speaking: v.speaking === true,
+    role: v.role === 'host' || v.role === 'moderator' || v.role === 'member' ? v.role : undefined,
+    speaker: typeof v.speaker === 'boolean' ? v.speaker : undefined,
+    hand_raised_at: isString(v.hand_raised_at) ? v.hand_raised_at : undefined,
   };
 }
 
@@ -106,6 +109,7 @@ export function parseServerMessage(text: unknown): RtcServerMessage | null {
         type: 'error',
         code: isString(v.code) ? v.code : 'error',
         message: isString(v.message) ? v.message : '',
+        ...(isNumber(v.retry_after_ms) ? { retry_after_ms: v.retry_after_ms } : {}),
       };
     default:
       return null;

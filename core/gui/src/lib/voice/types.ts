@@ -23,17 +23,36 @@ export interface RosterEntry {
   muted: boolean;
   muted_by_host?: boolean;
   joined_at: string;
+  /** Always true in open rooms; in stage rooms true for hosts, moderators and approved members. */
+  speaker?: boolean;
+  /** When the member raised a hand (ISO-8601), or null. */
+  hand_raised_at?: string | null;
 }
+
+export type RoomMode = 'open' | 'stage';
 
 export interface VoiceRoom {
   room_id: string;
   stream_id: number;
   max_members: number;
+  /** Members unmuted at once; 0 = no limit. */
   max_speakers: number;
   member_count: number;
   host_id: number | null;
   voice_enabled?: boolean;
+  mode?: RoomMode;
+  /** 0 = off; else a member may unmute or raise a hand once per this many seconds. */
+  slow_mode_seconds?: number;
+  /** Pinned user ids, at most `slots`. */
+  pinned?: number[];
+  /** The SFU's audio slot count (the pin limit); read-only. */
+  slots?: number;
 }
+
+/** The fields PATCH …/room accepts. */
+export type RoomPatch = Partial<
+  Pick<VoiceRoom, 'max_members' | 'max_speakers' | 'mode' | 'slow_mode_seconds' | 'pinned'>
+>;
 
 /** POST /api/voice/streams/{id}/join. */
 export interface JoinResponse {
@@ -66,6 +85,9 @@ export interface RtcMember {
   muted: boolean;
   muted_by: MutedBy;
   speaking: boolean;
+  role?: VoiceRole;
+  speaker?: boolean;
+  hand_raised_at?: string | null;
 }
 
 export interface RtcSlot {
@@ -103,7 +125,7 @@ export type RtcServerMessage =
   | { type: 'pong'; t: number; server_ms?: number }
   | { type: 'kicked'; reason: string }
   | { type: 'closed'; reason: string }
-  | { type: 'error'; code: string; message: string };
+  | { type: 'error'; code: string; message: string; retry_after_ms?: number };
 
 /** Messages the client sends on /rtc. */
 export type RtcClientMessage =

@@ -75,4 +75,26 @@ describe('watchVoiceEvents', () => {
     stop();
     expect(source.closed).toBe(true);
   });
+
+  it('forwards room_updated rooms and asks for a reload on resync and on reconnect', () => {
+    let source!: FakeEventSource;
+    const onRoom = vi.fn();
+    const onResync = vi.fn();
+    watchVoiceEvents(
+      7,
+      { onRoster: vi.fn(), onSettings: vi.fn(), onRoom, onResync },
+      {
+        createEventSource: (url) => (source = new FakeEventSource(url)) as unknown as EventSource,
+        fetchRoster: vi.fn(async () => []),
+      },
+    );
+    const room = { room_id: 'stream-7', stream_id: 7, max_members: 50, mode: 'stage' };
+    source.emit('room_updated', { room, version: 4 });
+    source.emit('room_updated', { nope: true });
+    expect(onRoom).toHaveBeenCalledTimes(1);
+    expect(onRoom).toHaveBeenCalledWith(room);
+    source.emit('resync', { reason: 'gap' });
+    source.onopen?.();
+    expect(onResync).toHaveBeenCalledTimes(2);
+  });
 });

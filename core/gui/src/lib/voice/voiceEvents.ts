@@ -1,7 +1,7 @@
 // The voice channel's Server-Sent Events (GET …/events) and a roster kept from them, used
 // before joining (who is in the channel) and for settings changes made in other sessions.
 import { normalizeSettings } from './settings';
-import type { RosterEntry, VoiceSettings } from './types';
+import type { RosterEntry, VoiceRoom, VoiceSettings } from './types';
 
 export interface VoiceEventHandlers {
   /** The roster changed (after the first load, an event, or a resync). */
@@ -10,6 +10,10 @@ export interface VoiceEventHandlers {
   onSettings(settings: VoiceSettings): void;
   /** The stream is open (true) or reconnecting (false). */
   onConnection?(open: boolean): void;
+  /** The room object changed (`room_updated`). */
+  onRoom?(room: VoiceRoom): void;
+  /** Events may have been missed (reconnect, `resync`): reload whatever is kept beside the roster. */
+  onResync?(): void;
 }
 
 export interface VoiceEventsDeps {
@@ -88,13 +92,23 @@ export function watchVoiceEvents(
   source.addEventListener('member_joined', onMember('member_joined') as EventListener);
   source.addEventListener('member_updated', onMember('member_updated') as EventListener);
   source.addEventListener('member_left', onMember('member_left') as EventListener);
-  source.addEventListener('resync', load);
+  source.addEventListener('resync', () => {
+    handlers.onResync?.();
+    load();
+  });
+  source.addEventListener('room_updated', ((event: MessageEvent) => {
+    const data = parse(event.data);
+    const room = data?.room as VoiceRoom | undefined;
+    if (room && typeof room === 'object' && typeof room.max_members === 'number')
+      handlers.onRoom?.(room);
+  }) as EventListener);
   source.addEventListener('settings_updated', ((event: MessageEvent) => {
     const data = parse(event.data);
     if (data && data.settings) handlers.onSettings(normalizeSettings(data.settings));
   }) as EventListener);
   source.onopen = () => {
     handlers.onConnection?.(true);
+    handlers.onResync?.();
     load();
   };
   source.onerror = () => handlers.onConnection?.(false);

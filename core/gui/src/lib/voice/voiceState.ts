@@ -6,6 +6,7 @@ import type { RemoteAudio } from './remoteAudio';
 import type { CreatePeerConnection, CreateWebSocket, MediaState } from './RtcConnection';
 import { kDefaultVoiceSettings } from './settings';
 import type { MutedBy, VoiceSettings } from './types';
+import type { UnmuteRefusalCode } from './unmuteRules';
 import type { VoiceApi } from './voiceApi';
 
 export type VoicePhase = 'idle' | 'joining' | 'connected' | 'reconnecting' | 'ended';
@@ -21,6 +22,14 @@ export interface VoiceStats {
   lossDown: number;
   jitterMs: number | null;
   quality: ConnectionQuality;
+}
+
+/** The server refused an unmute (the user stays muted). */
+export interface UnmuteRefusal {
+  code: UnmuteRefusalCode;
+  message: string;
+  /** Until when the server said to wait (ms, the deps' clock), or null. */
+  until: number | null;
 }
 
 export interface VoiceSnapshot {
@@ -50,6 +59,10 @@ export interface VoiceSnapshot {
   stats: VoiceStats;
   reconnectAttempt: number;
   settings: VoiceSettings;
+  /** When the user last unmuted (ms, the deps' clock), for the slow-mode countdown. */
+  lastUnmuteAt: number | null;
+  /** The last refused unmute, until the next mute toggle. */
+  refusal: UnmuteRefusal | null;
 }
 
 export interface VoiceClientDeps {
@@ -95,5 +108,7 @@ export function initialSnapshot(streamId: number): VoiceSnapshot {
     stats: kNoStats,
     reconnectAttempt: 0,
     settings: kDefaultVoiceSettings,
+    lastUnmuteAt: null,
+    refusal: null,
   };
 }
