@@ -16,7 +16,6 @@ import { assertError, assertUnchanged, snapshot } from '../api/lib/checks.mjs';
 import {
   adminClient,
   newUser,
-  repoRoot,
   request,
   startServer,
   uniqueName,
@@ -147,27 +146,22 @@ describe('connection cap', () => {
   });
 });
 
-// Under `make sanitize`, UBSan's vptr check cannot work without a free descriptor (it probes
-// memory through a pipe) and reports live objects as bad; for this one chorusd it is suppressed
-// (tests/sanitizers/ubsan-no-descriptors.supp says why). ASan stays on.
-function noDescriptorSanitizerEnv() {
-  const options = process.env.UBSAN_OPTIONS;
-  if (!process.env.CHORUS_SANITIZED || !options) return {};
-  const supp = path.resolve(repoRoot, 'tests/sanitizers/ubsan-no-descriptors.supp');
-  return { UBSAN_OPTIONS: options.replace(/suppressions=[^:]*/, `suppressions=${supp}`) };
-}
-
 describe('out of file descriptors', () => {
   let server;
   before(async () => {
-    const env = noDescriptorSanitizerEnv();
-    server = await startServer({ args: ['--http-max-connections', '1000'], env });
+    server = await startServer({ args: ['--http-max-connections', '1000'] });
   });
   after(async () => {
     await server?.stop();
   });
 
-  test('on EMFILE the accept loop backs off instead of spinning, then recovers', async () => {
+  // Skipped under `make sanitize` (CHORUS_SANITIZED): with no descriptor left UBSan's vptr check
+  // reports live objects as bad ("object has invalid vptr", "memory cannot be printed") because
+  // its memory probe needs a pipe(2), and a suppression cannot apply (the type it matches is read
+  // through the same probe). docs/reliability.md, Sanitizers, has the analysis.
+  const sanitized = process.env.CHORUS_SANITIZED;
+  const skip = sanitized && `the ${sanitized} sanitizer needs the descriptors this test takes`;
+  test('on EMFILE the accept loop backs off instead of spinning, then recovers', { skip }, async () => {
     const limits = fs.readFileSync(`/proc/${server.pid}/limits`, 'utf8');
     const [, soft, hard] = limits.match(/^Max open files\s+(\d+)\s+(\d+)/m);
     const open = fs.readdirSync(`/proc/${server.pid}/fd`).length;
