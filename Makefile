@@ -35,7 +35,7 @@ fuzz:
 	scripts/fuzz long
 
 # ASan+UBSan and TSan builds (build-asan, build-tsan) running the suites; outside `make test`.
-sanitize: deps
+sanitize: deps gui
 	scripts/sanitize
 
 # Fault drills (tests/faults/README.md): Redis killed, Postgres restarted, chorusd SIGKILLed
