@@ -21,6 +21,7 @@ import {
 } from './lib/firefox.mjs';
 import { kNetnsAnnounceIp } from './lib/netns.mjs';
 import { makeTempDir } from './lib/paths.mjs';
+import { waitFor } from './lib/wait.mjs';
 import { Report } from './lib/report.mjs';
 import { apiCall, joinVoice, makeToneWav, openUser, waitHearing } from './lib/voice.mjs';
 
@@ -149,7 +150,16 @@ try {
     'Firefox joins voice: its ICE and DTLS connect to chorusd',
     async () => {
       await joinVoiceFirefox(fox, streamId);
-      checkFirefoxPath(await firefoxRtcStats(fox.page));
+      // The GUI says connected once ICE is; Firefox's transport stats may report the DTLS state a
+      // moment later, so wait (bounded) for DTLS with SRTP before checking the path.
+      const stats = await waitFor(
+        async () => {
+          const current = await firefoxRtcStats(fox.page);
+          return current?.dtls?.state === 'connected' && current.dtls.srtp ? current : null;
+        },
+        { timeoutMs: 10_000, what: "Firefox's DTLS connected with SRTP" },
+      ).catch(async () => firefoxRtcStats(fox.page));
+      checkFirefoxPath(stats);
       await joinVoice(ann.page, streamId);
     },
   );
