@@ -4,31 +4,17 @@
 
 #include <set>
 
-#include "RoomTestPeer.hpp"
-#include "rtc/DtlsContext.hpp"
+#include "RoomFixture.hpp"
 
 namespace chorus::sfu::test {
 namespace {
 
 using std::chrono::milliseconds;
 
-class ForwardingTest : public ::testing::Test {
+class ForwardingTest : public RoomFixture {
  protected:
-  static void SetUpTestSuite() { dtls_ = rtc::DtlsContext::Create(); }
-  static void TearDownTestSuite() { dtls_.reset(); }
-
-  std::unique_ptr<Room> MakeRoom(std::size_t slots) {
-    RoomOptions options;
-    options.audio_slots = slots;
-    return std::make_unique<Room>("stream-1", options, *dtls_, output_, counters_);
-  }
-
-  static std::shared_ptr<rtc::DtlsContext> dtls_;
-  CapturingOutput output_;
-  WorkerCounters counters_;
   Clock::time_point t0_ = Clock::now();
 };
-std::shared_ptr<rtc::DtlsContext> ForwardingTest::dtls_;
 
 TEST_F(ForwardingTest, ForwardsToEveryoneElseNeverBackToTheSpeaker) {
   auto room = MakeRoom(4);

@@ -6,8 +6,7 @@
 
 #include <set>
 
-#include "RoomTestPeer.hpp"
-#include "rtc/DtlsContext.hpp"
+#include "RoomFixture.hpp"
 
 namespace chorus::sfu::test {
 namespace {
@@ -21,17 +20,8 @@ constexpr std::uint8_t kQuiet = 40;
 // Audible (above SpeakerSelection::kMinLoudness) but below the speaking threshold.
 constexpr std::uint8_t kMurmur = 100;
 
-class PinnedSpeakersTest : public ::testing::Test {
+class PinnedSpeakersTest : public RoomFixture {
  protected:
-  static void SetUpTestSuite() { dtls_ = rtc::DtlsContext::Create(); }
-  static void TearDownTestSuite() { dtls_.reset(); }
-
-  std::unique_ptr<Room> MakeRoom(std::size_t slots) {
-    RoomOptions options;
-    options.audio_slots = slots;
-    return std::make_unique<Room>("stream-1", options, *dtls_, output_, counters_);
-  }
-
   struct Talker {
     FakePeer* peer;
     Participant* participant;
@@ -58,12 +48,8 @@ class PinnedSpeakersTest : public ::testing::Test {
     for (FakePeer* peer : peers) peer->Drain(output_);
   }
 
-  static std::shared_ptr<rtc::DtlsContext> dtls_;
-  CapturingOutput output_;
-  WorkerCounters counters_;
   Clock::time_point now_ = Clock::now();
 };
-std::shared_ptr<rtc::DtlsContext> PinnedSpeakersTest::dtls_;
 
 TEST_F(PinnedSpeakersTest, QuietPinnedSpeakerTakesTheSlotUntilUnpinned) {
   auto room = MakeRoom(1);
